@@ -1,0 +1,108 @@
+"""Run moto_server on 127.0.0.1 with a request log and the few patches payments.infra needs.
+
+Each patch restores a documented AWS behaviour that moto 5.2.x lacks and that correct client code
+(amazon.aws modules, ours) relies on. None of them hides a defect in our own code: each is small,
+named, and covered by a test in tests/unit/scripts/.
+"""
+
+import io
+import json
+import re
+import threading
+import time
+from urllib.parse import parse_qs
+
+_CREDENTIAL_SCOPE = re.compile(r"Credential=[^/]+/\d{8}/[^/]+/([^/]+)/aws4_request")
+_LOG_LOCK = threading.Lock()
+
+
+def _operation(environ, body):
+    """Service and operation of one AWS API request, from its signature and protocol."""
+    auth = environ.get("HTTP_AUTHORIZATION", "")
+    match = _CREDENTIAL_SCOPE.search(auth)
+    service = match.group(1) if match else "unsigned"
+    target = environ.get("HTTP_X_AMZ_TARGET")
+    if target:
+        return service, target.rsplit(".", 1)[-1]
+    query = parse_qs(environ.get("QUERY_STRING", ""))
+    if "Action" in query:
+        return service, query["Action"][0]
+    content_type = environ.get("CONTENT_TYPE", "")
+    if body and "x-www-form-urlencoded" in content_type:
+        form = parse_qs(body.decode("utf-8", errors="replace"))
+        if "Action" in form:
+            return service, form["Action"][0]
+    path = re.sub(r"/[0-9a-zA-Z_.:%-]{12,}", "/{id}", environ.get("PATH_INFO", "/"))
+    return service, f"{environ.get('REQUEST_METHOD', 'GET')} {path}"
+
+
+class RequestLog:
+    """WSGI middleware appending one JSON line per AWS request (not moto's own /moto-api calls)."""
+
+    def __init__(self, app, path):
+        self.app = app
+        self.path = path
+
+    def __call__(self, environ, start_response):
+        if environ.get("PATH_INFO", "").startswith("/moto-api"):
+            return self.app(environ, start_response)
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length) if length else b""
+        environ["wsgi.input"] = io.BytesIO(body)
+        service, operation = _operation(environ, body)
+        status_holder = {}
+
+        def _start_response(status, headers, exc_info=None):
+            status_holder["status"] = int(status.split(" ", 1)[0])
+            return start_response(status, headers, exc_info)
+
+        result = self.app(environ, _start_response)
+        entry = {
+            "ts": round(time.time(), 3),
+            "service": service,
+            "operation": operation,
+            "status": status_holder.get("status"),
+        }
+        with _LOG_LOCK, open(self.path, "a", encoding="utf-8") as log:
+            log.write(json.dumps(entry) + "\n")
+        return result
+
+
+def patch_nat_gateway_tag_resource_type():
+    """DescribeTags reports NAT gateways with resource type ``natgateway`` in AWS (moto: ``nat-gateway``).
+
+    AWS documents the resource-type filter value ``natgateway`` (EC2 API reference, DescribeTags).
+    amazon.aws.ec2_vpc_nat_gateway filters on it, so under moto it sees no tags and re-tags every run.
+    """
+    from moto.ec2 import utils  # pylint: disable=import-outside-toplevel
+
+    utils.EC2_PREFIX_TO_RESOURCE[utils.EC2_RESOURCE_TO_PREFIX["nat-gateway"]] = "natgateway"
+    return "nat-gateway-tag-resource-type"
+
+
+PATCHES = [patch_nat_gateway_tag_resource_type]
+
+
+def apply_patches():
+    """Apply the behaviour fixes listed in this module. Returns their names."""
+    return [patch() for patch in PATCHES]
+
+
+def serve(host, port, request_log_path):
+    from moto.moto_server.werkzeug_app import (  # pylint: disable=import-outside-toplevel
+        DomainDispatcherApplication,
+        MotoRequestHandler,
+        create_backend_app,
+    )
+    from werkzeug.serving import run_simple  # pylint: disable=import-outside-toplevel
+
+    patches = apply_patches()
+    print(f"emulator patches: {', '.join(patches) or 'none'}", flush=True)
+    app = DomainDispatcherApplication(create_backend_app)
+    run_simple(
+        host,
+        port,
+        RequestLog(app, request_log_path),
+        threaded=True,
+        request_handler=MotoRequestHandler,
+    )
