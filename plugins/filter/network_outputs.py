@@ -9,7 +9,7 @@ version_added: 0.1.0
 description:
   - Takes what the amazon.aws C(*_info) modules return for the payment VPC (subnets, route tables,
     NAT gateways, security groups; snake_case with tags as a dict) and returns the
-    C(payments_network) fact later tiers use, exactly as the network role publishes it.
+    C(network_outputs) fact later tiers use, exactly as the network role publishes it.
   - Subnets and route tables are grouped by their C(Tier) tag, security groups by C(Component).
 options:
   _input:
@@ -41,7 +41,7 @@ options:
 EXAMPLES = r"""
 - name: Publish the network outputs found by tags
   ansible.builtin.set_fact:
-    payments_network: >-
+    network_outputs: >-
       {{ network__vpc | payments.infra.network_outputs(network__subnets, network__route_tables, network__nats,
                                                        network__sgs) }}
 """
@@ -67,7 +67,7 @@ def _tag(resource, key):
 
 
 def network_outputs(vpc, subnets, route_tables, nat_gateways, security_groups):
-    """Rebuild the payments_network fact from the network tier's resources, found by their tags.
+    """Rebuild the network_outputs fact from the network tier's resources, found by their tags.
 
     Inputs are the lists the amazon.aws *_info modules return (snake_case, tags as a dict).
     """

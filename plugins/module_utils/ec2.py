@@ -1,0 +1,128 @@
+# -*- coding: utf-8 -*-
+
+# Copyright: payments.infra contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""One thin wrapper per EC2 API call our modules make.
+
+Every wrapper retries throttling with AWSRetry.jittered_backoff() and turns botocore errors into
+PaymentsEC2Error, which a module's main() hands to module.fail_json_aws_error() in one place.
+"""
+
+from typing import Any
+from typing import Dict
+from typing import List
+from typing import Optional
+
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
+
+FLOW_LOG_NOT_FOUND = "InvalidFlowLogId.NotFound"
+
+
+class PaymentsEC2Error(AnsibleAWSError):
+    """Any failure of an EC2 call made by payments.infra."""
+
+
+class EC2ErrorHandler(AWSErrorHandler):
+    _CUSTOM_EXCEPTION = PaymentsEC2Error
+
+
+class EC2FlowLogErrorHandler(AWSErrorHandler):
+    _CUSTOM_EXCEPTION = PaymentsEC2Error
+
+    @classmethod
+    def _is_missing(cls):
+        return is_boto3_error_code(FLOW_LOG_NOT_FOUND)
+
+
+def _unsuccessful_message(action: str, unsuccessful: List[Dict[str, Any]]) -> str:
+    details = []
+    for item in unsuccessful:
+        error = item.get("Error") or {}
+        details.append(
+            f"{item.get('ResourceId', '?')}: {error.get('Message', 'unknown error')} ({error.get('Code', '?')})"
+        )
+    return f"Failed to {action}: {'; '.join(details)}"
+
+
+# VPC flow logs
+
+
+@EC2FlowLogErrorHandler.list_error_handler("describe flow logs", [])
+@AWSRetry.jittered_backoff()
+def describe_flow_logs(client, **params: Any) -> List[Dict[str, Any]]:
+    paginator = client.get_paginator("describe_flow_logs")
+    return paginator.paginate(**params).build_full_result()["FlowLogs"]
+
+
+@EC2FlowLogErrorHandler.common_error_handler("create flow log")
+@AWSRetry.jittered_backoff()
+def create_flow_logs(client, **params: Any) -> List[str]:
+    """IDs of the flow logs created. AWS reports per-resource failures in a 200 answer: those raise."""
+    response = client.create_flow_logs(**params)
+    unsuccessful = response.get("Unsuccessful") or []
+    if unsuccessful:
+        raise PaymentsEC2Error(message=_unsuccessful_message("create flow log", unsuccessful))
+    return response.get("FlowLogIds") or []
+
+
+@EC2FlowLogErrorHandler.deletion_error_handler("delete flow logs")
+@AWSRetry.jittered_backoff()
+def delete_flow_logs(client, flow_log_ids: List[str]) -> bool:
+    """True once the flow logs are gone; False when none of them existed.
+
+    AWS reports unknown IDs as Unsuccessful items of a 200 answer, other implementations raise
+    InvalidFlowLogId.NotFound: both mean "already deleted". Any other unsuccessful item raises.
+    """
+    response = client.delete_flow_logs(FlowLogIds=flow_log_ids)
+    unsuccessful = response.get("Unsuccessful") or []
+    failed = [item for item in unsuccessful if item.get("Error", {}).get("Code") != FLOW_LOG_NOT_FOUND]
+    if failed:
+        raise PaymentsEC2Error(message=_unsuccessful_message("delete flow logs", failed))
+    return len(unsuccessful) < len(flow_log_ids)
+
+
+# Tags (any EC2 resource)
+
+
+@EC2ErrorHandler.common_error_handler("create tags")
+@AWSRetry.jittered_backoff()
+def create_tags(client, resource_ids: List[str], tags: Dict[str, str]) -> bool:
+    client.create_tags(Resources=resource_ids, Tags=ansible_dict_to_boto3_tag_list(tags))
+    return True
+
+
+@EC2ErrorHandler.common_error_handler("delete tags")
+@AWSRetry.jittered_backoff()
+def delete_tags(client, resource_ids: List[str], tag_keys: List[str]) -> bool:
+    client.delete_tags(Resources=resource_ids, Tags=[{"Key": key} for key in tag_keys])
+    return True
+
+
+# Account and region
+
+
+@EC2ErrorHandler.common_error_handler("describe account attributes")
+@AWSRetry.jittered_backoff()
+def describe_account_attributes(client, attribute_names: Optional[List[str]] = None) -> List[Dict[str, Any]]:
+    # The paginator does not exist for describe_account_attributes()
+    params = {"AttributeNames": attribute_names} if attribute_names else {}
+    return client.describe_account_attributes(**params)["AccountAttributes"]
+
+
+@EC2ErrorHandler.common_error_handler("describe addresses")
+@AWSRetry.jittered_backoff()
+def describe_addresses(client, **params: Any) -> List[Dict[str, Any]]:
+    # The paginator does not exist for describe_addresses()
+    return client.describe_addresses(**params)["Addresses"]
+
+
+@EC2ErrorHandler.common_error_handler("describe availability zones")
+@AWSRetry.jittered_backoff()
+def describe_availability_zones(client, **params: Any) -> List[Dict[str, Any]]:
+    # The paginator does not exist for describe_availability_zones()
+    return client.describe_availability_zones(**params)["AvailabilityZones"]

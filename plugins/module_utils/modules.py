@@ -1,0 +1,23 @@
+# -*- coding: utf-8 -*-
+
+# Copyright: payments.infra contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The one base class of every payments.infra module: use PaymentsAWSModule where amazon.aws uses AnsibleAWSModule."""
+
+from ansible_collections.amazon.aws.plugins.module_utils.common import set_collection_info
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+
+from ansible_collections.payments.infra.plugins.module_utils.common import PAYMENTS_INFRA_COLLECTION_NAME
+from ansible_collections.payments.infra.plugins.module_utils.common import PAYMENTS_INFRA_COLLECTION_VERSION
+
+
+class PaymentsAWSModule(AnsibleAWSModule):
+    """AnsibleAWSModule that names payments.infra (and its version) in the botocore user agent."""
+
+    def __init__(self, **kwargs):
+        super(PaymentsAWSModule, self).__init__(**kwargs)
+        set_collection_info(
+            collection_name=PAYMENTS_INFRA_COLLECTION_NAME,
+            collection_version=PAYMENTS_INFRA_COLLECTION_VERSION,
+        )
