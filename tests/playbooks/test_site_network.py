@@ -1,0 +1,86 @@
+"""site.yml against the emulator: bad input stops before any AWS call; an interrupted converge heals.
+
+The happy path (converge, idempotence, check mode, what exists) is the Molecule scenario's job; these
+are the failure paths it does not cover.
+"""
+
+import json
+import re
+import signal
+import time
+
+import boto3
+import pytest
+
+pytestmark = [pytest.mark.slow, pytest.mark.emulator]
+
+BAD_INPUTS = [
+    ({"network_vpc_cidr": "10.0.0.0/33"}, "network_vpc_cidr"),
+    ({"network_vpc_cidr": "10.0.0.1/16"}, "network_vpc_cidr"),
+    ({"network_vpc_cidr": "10.0.0.0/8"}, "network_vpc_cidr"),
+    ({"environment_suffix": "Prod"}, "environment_suffix"),
+    ({"environment_suffix": "my env"}, "environment_suffix"),
+    ({"environment_suffix": "averyveryverylongname"}, "environment_suffix"),
+    ({"network_az_count": 2}, "network_az_count"),
+    ({"network_subnets": {"private": ["10.0.0.0/24", "10.0.1.0/24", "10.0.2.0/24"]}}, "overlaps"),
+    ({"network_subnets": {"public": ["10.1.0.0/24", "10.0.1.0/24", "10.0.2.0/24"]}}, "network_subnets.public[0]"),
+    ({"network_subnet_prefix": 20}, "network_subnet_prefix"),
+    ({"network_nat_gateway_mode": "sometimes"}, "network_nat_gateway_mode"),
+    ({"network_alb_extra_ingress_cidrs": ["300.1.1.0/24"]}, "network_alb_extra_ingress_cidrs"),
+]
+
+
+@pytest.mark.parametrize(("extra_vars", "named"), BAD_INPUTS, ids=[json.dumps(v) for v, _ in BAD_INPUTS])
+def test_bad_input_fails_in_first_play_before_any_aws_call(playbook, extra_vars, named):
+    mark = playbook.emulator.mark()
+    result = playbook.run("-e", json.dumps(extra_vars))
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    assert named in output, output
+    first_play = output.split("PLAY [", 2)
+    assert len(first_play) >= 2 and first_play[1].startswith("Validate the inputs"), output
+    assert "PLAY [Check the account" not in output, "failed too late: " + output
+    assert playbook.emulator.mark() == mark, "AWS requests were sent before the input was rejected"
+
+
+def _counts(emulator):
+    ec2 = boto3.client("ec2", region_name="us-east-1", **_client_args(emulator))
+    nats = [n for n in ec2.describe_nat_gateways()["NatGateways"] if n["State"] in ("pending", "available")]
+    eips = ec2.describe_addresses()["Addresses"]
+    return nats, eips
+
+
+def _client_args(emulator):
+    return {"endpoint_url": emulator.endpoint, "aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+
+
+def test_converge_killed_while_creating_nat_gateways_heals_without_duplicates(playbook, tmp_path):
+    log_path = tmp_path / "killed.log"
+    process = playbook.popen(log_path=log_path)
+    deadline = time.monotonic() + 300
+    killed_at = None
+    while time.monotonic() < deadline and process.poll() is None:
+        text = log_path.read_text()
+        # Kill once the NAT task has created at least one gateway, before the loop ends.
+        nat_task = text.split("Create the NAT gateways (without waiting)", 1)
+        if len(nat_task) == 2 and re.search(r"changed: \[localhost\] => \(item=", nat_task[1]):
+            process.send_signal(signal.SIGKILL)
+            killed_at = text.count("\n")
+            break
+        time.sleep(0.05)
+    process.wait(timeout=60)
+    assert killed_at is not None, "the converge ended before the NAT gateways were created: " + log_path.read_text()
+    nats, _ = _counts(playbook.emulator)
+    assert 1 <= len(nats) < 3, f"kill was not mid-way: {len(nats)} NAT gateways"
+
+    rerun = playbook.run()
+    assert rerun.returncode == 0, rerun.stdout + rerun.stderr
+    nats, eips = _counts(playbook.emulator)
+    assert len(nats) == 3, nats
+    assert len({n["SubnetId"] for n in nats}) == 3
+    assert len(eips) == 3, eips
+    assert all(e.get("AssociationId") for e in eips), "an Elastic IP was left unassociated"
+
+    again = playbook.run()
+    assert again.returncode == 0
+    assert re.search(r"localhost\s+: ok=\d+\s+changed=0\s", again.stdout), again.stdout
