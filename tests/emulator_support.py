@@ -49,5 +49,3 @@ class Emulator:
             "AWS_DEFAULT_REGION": "us-east-1",
             "AWS_REGION": "us-east-1",
         }
-
-
