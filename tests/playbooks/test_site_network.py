@@ -30,7 +30,7 @@ BAD_INPUTS = [
 ]
 
 
-@pytest.mark.parametrize(("extra_vars", "named"), BAD_INPUTS, ids=[json.dumps(v) for v, _ in BAD_INPUTS])
+@pytest.mark.parametrize(("extra_vars", "named"), BAD_INPUTS, ids=[json.dumps(v) for v, _named in BAD_INPUTS])
 def test_bad_input_fails_in_first_play_before_any_aws_call(playbook, extra_vars, named):
     mark = playbook.emulator.mark()
     result = playbook.run("-e", json.dumps(extra_vars))
@@ -70,7 +70,7 @@ def test_converge_killed_while_creating_nat_gateways_heals_without_duplicates(pl
         time.sleep(0.05)
     process.wait(timeout=60)
     assert killed_at is not None, "the converge ended before the NAT gateways were created: " + log_path.read_text()
-    nats, _ = _counts(playbook.emulator)
+    nats, _eips = _counts(playbook.emulator)
     assert 1 <= len(nats) < 3, f"kill was not mid-way: {len(nats)} NAT gateways"
 
     rerun = playbook.run()

@@ -206,7 +206,7 @@ def test_create(fake_ec2):
 
 def test_create_sends_only_what_is_set(fake_ec2):
     vpc_flow_logs.ensure_present(fake_ec2, params(), check_mode=False)
-    [(_, api_params)] = fake_ec2.mutating_calls()
+    [(_name, api_params)] = fake_ec2.mutating_calls()
     assert "MaxAggregationInterval" not in api_params
     assert "LogFormat" not in api_params
     assert "TagSpecifications" not in api_params
@@ -229,7 +229,7 @@ def test_create_transit_gateway_sends_no_traffic_type(fake_ec2):
         params(resource_type="TransitGateway", resource_id="tgw-1", max_aggregation_interval=60),
         check_mode=False,
     )
-    [(_, api_params)] = fake_ec2.mutating_calls()
+    [(_name, api_params)] = fake_ec2.mutating_calls()
     assert "TrafficType" not in api_params
     assert result["flow_log"]["traffic_type"] is None
     rerun = vpc_flow_logs.ensure_present(
@@ -338,7 +338,7 @@ def test_replace_creates_then_deletes_keeping_unset_attributes_and_tags(fake_ec2
     result = vpc_flow_logs.ensure_present(fake_ec2, params(max_aggregation_interval=600), check_mode=False)
     assert result["changed"] is True
     calls = fake_ec2.mutating_calls()
-    assert [name for name, _ in calls] == ["create_flow_logs", "delete_flow_logs"]
+    assert [name for name, _params in calls] == ["create_flow_logs", "delete_flow_logs"]
     assert calls[0][1]["MaxAggregationInterval"] == 600
     assert calls[0][1]["LogFormat"] == "${custom}"
     assert calls[0][1]["DeliverLogsPermissionArn"] == ROLE
@@ -365,7 +365,8 @@ def test_replace_deletes_first_where_the_overlap_is_refused(fake_ec2_factory):
     fake = fake_ec2_factory(reject_same_destination=True)
     old = add_cwl_flow_log(fake, LogDestination=None)  # as moto reports it: no log group ARN
     result = vpc_flow_logs.ensure_present(fake, params(log_format="${version} ${action}"), check_mode=False)
-    assert [name for name, _ in fake.mutating_calls()] == ["create_flow_logs", "delete_flow_logs", "create_flow_logs"]
+    calls = [name for name, _params in fake.mutating_calls()]
+    assert calls == ["create_flow_logs", "delete_flow_logs", "create_flow_logs"]
     assert old not in fake.flow_logs
     assert result["flow_log"]["log_format"] == "${version} ${action}"
 
