@@ -1,0 +1,162 @@
+"""payments.infra.secretsmanager_secret(_info) decisions, against moto's in-process AWS (no network)."""
+
+import json
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from ansible_collections.payments.infra.plugins.module_utils.secretsmanager import PaymentsSecretsManagerError
+from ansible_collections.payments.infra.plugins.modules import secretsmanager_secret as module
+from ansible_collections.payments.infra.plugins.modules import secretsmanager_secret_info as info
+
+NAME = "db-credentials-test"
+
+
+@pytest.fixture
+def clients(monkeypatch):
+    for key in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    with mock_aws():
+        sm = boto3.client("secretsmanager", region_name="us-east-1")
+        kms = boto3.client("kms", region_name="us-east-1")
+        yield sm, kms
+
+
+def key(kms, alias):
+    arn = kms.create_key(Description=alias)["KeyMetadata"]["Arn"]
+    kms.create_alias(AliasName=f"alias/{alias}", TargetKeyId=arn)
+    return arn
+
+
+def params(**overrides):
+    base = {
+        "name": NAME,
+        "state": "present",
+        "description": "master credential",
+        "kms_key_id": None,
+        "initial_value": {"engine": "postgres", "host": "", "port": 5432, "dbname": "payments", "username": "admin"},
+        "generate": [{"key": "password", "length": 32, "exclude_characters": " \"'/@\\`"}],
+        "merge_values": None,
+        "recovery_window": 7,
+        "tags": {"Environment": "test"},
+        "purge_tags": True,
+    }
+    base.update(overrides)
+    return base
+
+
+def value(sm):
+    return json.loads(sm.get_secret_value(SecretId=NAME)["SecretString"])
+
+
+def test_create_generates_the_password_in_aws_and_returns_no_value(clients):
+    sm, kms = clients
+    arn = key(kms, "payment-secrets-test")
+    changed, secret, keys, diff = module.ensure_present(sm, kms, params(kms_key_id="alias/payment-secrets-test"), False)
+    assert changed
+    stored = value(sm)
+    assert len(stored["password"]) == 32
+    assert not set(stored["password"]) & set(" \"'/@\\`")
+    assert keys == ["dbname", "engine", "host", "password", "port", "username"]
+    assert secret["kms_key_arn"] == arn
+    assert secret["tags"] == {"Environment": "test"}
+    assert stored["password"] not in json.dumps([secret, keys, diff])
+
+
+def test_rerun_changes_nothing_and_never_rewrites_the_value(clients):
+    sm, kms = clients
+    key(kms, "payment-secrets-test")
+    p = params(kms_key_id="alias/payment-secrets-test")
+    module.ensure_present(sm, kms, p, False)
+    first = value(sm)
+    versions = sm.list_secret_version_ids(SecretId=NAME)["Versions"]
+    changed, _secret, _keys, _diff = module.ensure_present(sm, kms, p, False)
+    assert not changed
+    assert value(sm) == first
+    assert sm.list_secret_version_ids(SecretId=NAME)["Versions"] == versions
+
+
+def test_check_mode_creates_nothing_and_reports_the_change(clients):
+    sm, kms = clients
+    changed, secret, keys, diff = module.ensure_present(sm, kms, params(), True)
+    assert changed
+    assert keys == ["dbname", "engine", "host", "password", "port", "username"]
+    assert diff["before"] == {} and diff["after"]["name"] == NAME
+    assert sm.list_secrets()["SecretList"] == []
+    assert secret["name"] == NAME
+
+
+def test_merge_values_keeps_the_password_and_is_idempotent(clients):
+    sm, kms = clients
+    module.ensure_present(sm, kms, params(), False)
+    password = value(sm)["password"]
+    p = params(merge_values={"host": "db.cluster.example"}, generate=[])
+    assert module.ensure_present(sm, kms, p, True)[0]
+    assert value(sm)["host"] == ""
+    changed, _secret, _keys, _diff = module.ensure_present(sm, kms, p, False)
+    assert changed
+    assert value(sm) == dict(params()["initial_value"], host="db.cluster.example", password=password)
+    assert not module.ensure_present(sm, kms, p, False)[0]
+
+
+def test_merge_values_refuses_a_non_json_secret(clients):
+    sm, kms = clients
+    sm.create_secret(Name=NAME, SecretString="plain")
+    with pytest.raises(PaymentsSecretsManagerError):
+        module.ensure_present(sm, kms, params(merge_values={"host": "x"}, generate=[]), False)
+
+
+def test_kms_key_and_description_and_tags_are_reconciled_only_when_set(clients):
+    sm, kms = clients
+    key(kms, "one")
+    two = key(kms, "two")
+    module.ensure_present(sm, kms, params(kms_key_id="alias/one"), False)
+    unset = params(kms_key_id=None, description=None, tags=None)
+    assert not module.ensure_present(sm, kms, unset, False)[0]
+    changed, secret, _keys, diff = module.ensure_present(
+        sm, kms, params(kms_key_id="alias/two", description="new", tags={"Team": "payments"}), False
+    )
+    assert changed
+    assert secret["kms_key_arn"] == two
+    assert secret["description"] == "new"
+    assert secret["tags"] == {"Team": "payments"}
+    assert diff["before"]["tags"] == {"Environment": "test"}
+
+
+def test_unknown_kms_key_fails_clearly(clients):
+    sm, kms = clients
+    with pytest.raises(PaymentsSecretsManagerError, match="alias/missing"):
+        module.ensure_present(sm, kms, params(kms_key_id="alias/missing"), True)
+
+
+def test_absent_schedules_deletion_once_and_present_restores(clients):
+    sm, kms = clients
+    module.ensure_present(sm, kms, params(), False)
+    password = value(sm)["password"]
+    assert module.ensure_absent(sm, kms, params(state="absent"), True)[0]
+    assert "DeletedDate" not in sm.describe_secret(SecretId=NAME)
+    assert module.ensure_absent(sm, kms, params(state="absent"), False)[0]
+    assert "DeletedDate" in sm.describe_secret(SecretId=NAME)
+    assert not module.ensure_absent(sm, kms, params(state="absent"), False)[0]
+    changed, secret, _keys, _diff = module.ensure_present(sm, kms, params(), False)
+    assert changed and secret["deleted_date"] is None
+    assert value(sm)["password"] == password
+
+
+def test_absent_on_a_missing_secret_is_a_no_op(clients):
+    sm, kms = clients
+    assert module.ensure_absent(sm, kms, params(state="absent"), False)[0] is False
+
+
+def test_info_lists_json_keys_without_values(clients):
+    sm, kms = clients
+    assert info.gather(sm, kms, NAME, True) == {"exists": False, "secret": {}}
+    module.ensure_present(sm, kms, params(), False)
+    result = info.gather(sm, kms, NAME, True)
+    assert result["exists"]
+    assert result["json_keys"] == ["dbname", "engine", "host", "password", "port", "username"]
+    assert value(sm)["password"] not in json.dumps(result)
+    assert "json_keys" not in info.gather(sm, kms, NAME, False)
