@@ -12,21 +12,14 @@ import json
 import os
 
 import pytest
-from lambda_support import (  # noqa: F401 (lambda_support also puts files/lambdas and scripts on sys.path)
-    CARDS,
+from lambda_support import (  # lambda_support also puts files/lambdas and scripts on sys.path
     CONFIG_PREFIXES,
-    FINGERPRINT_KEY,
-    LAMBDAS,
-    ROOT,
-    SEED_CUSTOMERS,
     SQL_DIR,
     TEST_ENV,
     PgDatabase,
     Stack,
     admin_connect,
     create_transactions_table,
-    http_event,
-    payment_request,
     reset_caches,
 )
 
