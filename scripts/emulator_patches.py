@@ -80,7 +80,24 @@ def patch_nat_gateway_tag_resource_type():
     return "nat-gateway-tag-resource-type"
 
 
-PATCHES = [patch_nat_gateway_tag_resource_type]
+def patch_kms_schedule_key_deletion_by_arn():
+    """ScheduleKeyDeletion accepts a key ARN as well as a key ID in AWS (moto: KeyError, HTTP 500).
+
+    AWS KMS API reference, ScheduleKeyDeletion, KeyId: "Specify the key ID or key ARN of the KMS key".
+    amazon.aws.kms_key state=absent passes the ARN.
+    """
+    from moto.kms.models import KmsBackend  # pylint: disable=import-outside-toplevel
+
+    original = KmsBackend.schedule_key_deletion
+
+    def schedule_key_deletion(self, key_id, pending_window_in_days):
+        return original(self, self.any_id_to_key_id(key_id), pending_window_in_days)
+
+    KmsBackend.schedule_key_deletion = schedule_key_deletion
+    return "kms-schedule-key-deletion-by-arn"
+
+
+PATCHES = [patch_nat_gateway_tag_resource_type, patch_kms_schedule_key_deletion_by_arn]
 
 
 def apply_patches():

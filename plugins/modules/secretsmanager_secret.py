@@ -19,7 +19,7 @@ description:
     a rerun never rewrites the value, and check mode makes no call that changes anything.
   - The module never returns a secret value; RV(json_keys) lists the keys of the current value.
 author:
-  - payments.infra maintainers
+  - payments.infra maintainers (@payments-infra)
 options:
   name:
     description: Name of the secret.
@@ -52,7 +52,6 @@ options:
         description: Name of the JSON key.
         type: str
         required: true
-        no_log: false
       length:
         description: Length of the generated value.
         type: int

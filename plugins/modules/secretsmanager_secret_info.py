@@ -14,7 +14,7 @@ description:
   - With O(json_keys=true), also reads the current value to list the keys of its JSON object; the
     value itself is discarded in the module and never returned.
 author:
-  - payments.infra maintainers
+  - payments.infra maintainers (@payments-infra)
 options:
   name:
     description: Name or ARN of the secret.
@@ -72,6 +72,11 @@ secret:
       returned: when it exists
       type: str
       sample: arn:aws:kms:eu-west-1:123456789012:key/0b1c2d3e-aaaa-bbbb-cccc-0123456789ab
+    deleted_date:
+      description: When its deletion was scheduled (ISO 8601), null when it is not.
+      returned: when it exists
+      type: str
+      sample: null
     rotation_enabled:
       description: Whether rotation is on.
       returned: when it exists
