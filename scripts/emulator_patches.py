@@ -97,7 +97,48 @@ def patch_kms_schedule_key_deletion_by_arn():
     return "kms-schedule-key-deletion-by-arn"
 
 
-PATCHES = [patch_nat_gateway_tag_resource_type, patch_kms_schedule_key_deletion_by_arn]
+# Engine defaults of the aurora-postgresql families for the parameters payments.infra sets (value, apply type).
+AURORA_POSTGRESQL_DEFAULTS = {
+    "rds.force_ssl": ("0", "dynamic"),
+    "log_connections": ("0", "dynamic"),
+    "log_disconnections": ("0", "dynamic"),
+    "log_min_duration_statement": (None, "dynamic"),
+    "shared_preload_libraries": ("pg_stat_statements", "static"),
+    "pgaudit.log": (None, "dynamic"),
+}
+
+
+def patch_cluster_parameter_group_family_defaults():
+    """A new DB cluster parameter group lists its family's parameters in AWS (moto: none).
+
+    AWS DescribeDBClusterParameters returns every parameter of the group's family, with its engine-default
+    value and apply type; amazon.aws.rds_cluster_param_group refuses to set a parameter the group does not
+    list. moto lists none, so this restores the aurora-postgresql defaults of the parameters our stack sets.
+    """
+    from moto.rds import models  # pylint: disable=import-outside-toplevel
+
+    original = models.DBClusterParameterGroup.__init__
+
+    def __init__(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        if not str(self.db_parameter_group_family).startswith("aurora-postgresql"):
+            return
+        for name, (value, apply_type) in AURORA_POSTGRESQL_DEFAULTS.items():
+            entry = {"IsModifiable": True, "ApplyType": apply_type, "Source": "engine-default"}
+            entry["ApplyMethod"] = "pending-reboot" if apply_type == "static" else "immediate"
+            if value is not None:
+                entry["ParameterValue"] = value
+            self.parameters.setdefault(name, entry)
+
+    models.DBClusterParameterGroup.__init__ = __init__
+    return "cluster-parameter-group-family-defaults"
+
+
+PATCHES = [
+    patch_nat_gateway_tag_resource_type,
+    patch_kms_schedule_key_deletion_by_arn,
+    patch_cluster_parameter_group_family_defaults,
+]
 
 
 def apply_patches():

@@ -26,7 +26,11 @@ def aws(monkeypatch):
 
 
 def test_every_patch_is_applied(patched):
-    assert patched == ["nat-gateway-tag-resource-type", "kms-schedule-key-deletion-by-arn"]
+    assert patched == [
+        "nat-gateway-tag-resource-type",
+        "kms-schedule-key-deletion-by-arn",
+        "cluster-parameter-group-family-defaults",
+    ]
 
 
 def test_nat_gateway_tags_are_reported_as_natgateway(aws):
@@ -48,3 +52,24 @@ def test_schedule_key_deletion_accepts_the_key_arn(aws):
     arn = kms.create_key()["KeyMetadata"]["Arn"]
     kms.schedule_key_deletion(KeyId=arn, PendingWindowInDays=7)
     assert kms.describe_key(KeyId=arn)["KeyMetadata"]["KeyState"] == "PendingDeletion"
+
+
+def test_new_aurora_postgresql_cluster_parameter_group_lists_family_parameters(aws):
+    rds = boto3.client("rds", region_name="us-east-1")
+    rds.create_db_cluster_parameter_group(
+        DBClusterParameterGroupName="pg", DBParameterGroupFamily="aurora-postgresql16", Description="d"
+    )
+    params = {
+        p["ParameterName"]: p
+        for p in rds.describe_db_cluster_parameters(DBClusterParameterGroupName="pg")["Parameters"]
+    }
+    assert params["rds.force_ssl"]["ParameterValue"] == "0"
+    rds.modify_db_cluster_parameter_group(
+        DBClusterParameterGroupName="pg",
+        Parameters=[{"ParameterName": "rds.force_ssl", "ParameterValue": "1", "ApplyMethod": "immediate"}],
+    )
+    params = {
+        p["ParameterName"]: p
+        for p in rds.describe_db_cluster_parameters(DBClusterParameterGroupName="pg")["Parameters"]
+    }
+    assert params["rds.force_ssl"]["ParameterValue"] == "1"

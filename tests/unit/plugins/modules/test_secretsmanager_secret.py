@@ -4,11 +4,10 @@ import json
 
 import boto3
 import pytest
-from moto import mock_aws
-
 from ansible_collections.payments.infra.plugins.module_utils.secretsmanager import PaymentsSecretsManagerError
 from ansible_collections.payments.infra.plugins.modules import secretsmanager_secret as module
 from ansible_collections.payments.infra.plugins.modules import secretsmanager_secret_info as info
+from moto import mock_aws
 
 NAME = "db-credentials-test"
 

@@ -1,4 +1,5 @@
-"""site.yml against the emulator: bad input stops before any AWS call; an interrupted converge heals.
+"""site.yml against the emulator: bad input stops before any AWS call; an interrupted converge heals;
+no secret value reaches the output, even at -vvvv.
 
 The happy path (converge, idempotence, check mode, what exists) is the Molecule scenario's job; these
 are the failure paths it does not cover.
@@ -27,6 +28,15 @@ BAD_INPUTS = [
     ({"network_subnet_prefix": 20}, "network_subnet_prefix"),
     ({"network_nat_gateway_mode": "sometimes"}, "network_nat_gateway_mode"),
     ({"network_alb_extra_ingress_cidrs": ["300.1.1.0/24"]}, "network_alb_extra_ingress_cidrs"),
+    ({"secrets_db_username": "postgres"}, "secrets_db_username"),
+    ({"secrets_kms_pending_window_days": 3}, "secrets_kms_pending_window_days"),
+    ({"aurora_backup_retention_days": 0}, "aurora_backup_retention_days"),
+    ({"aurora_backup_retention_days": 36}, "aurora_backup_retention_days"),
+    ({"aurora_engine_version": "sixteen"}, "aurora_engine_version"),
+    ({"aurora_instance_class": "r6g.large"}, "aurora_instance_class"),
+    ({"storage_bucket_suffix": "x" * 50}, "storage_bucket"),
+    ({"storage_expire_after_days": 60}, "storage_expire_after_days"),
+    ({"dynamodb_table_name": "a"}, "dynamodb_table_name"),
 ]
 
 
@@ -84,3 +94,16 @@ def test_converge_killed_while_creating_nat_gateways_heals_without_duplicates(pl
     again = playbook.run()
     assert again.returncode == 0
     assert re.search(r"localhost\s+: ok=\d+\s+changed=0\s", again.stdout), again.stdout
+
+
+def test_no_secret_value_in_the_output_of_a_converge_at_vvvv(playbook):
+    result = playbook.run("-vvvv")
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-5000:]
+    sm = boto3.client("secretsmanager", region_name="us-east-1", **_client_args(playbook.emulator))
+    secret = json.loads(sm.get_secret_value(SecretId="db-credentials-local")["SecretString"])
+    password = secret["password"]
+    assert len(password) == 32
+    assert password not in output
+    # Nor any 8-character window of it (a partly masked or wrapped print would still leak).
+    assert not any(password[i : i + 8] in output for i in range(len(password) - 7))
