@@ -134,10 +134,89 @@ def patch_cluster_parameter_group_family_defaults():
     return "cluster-parameter-group-family-defaults"
 
 
+def patch_wafv2_list_resources_for_web_acl():
+    """ListResourcesForWebACL lists the resources a web ACL is associated with in AWS (moto: not implemented).
+
+    AWS WAFV2 API reference, ListResourcesForWebACL: "Retrieves an array of the Amazon Resource Names (ARNs)
+    for the regional resources that are associated with the specified web ACL". community.aws.wafv2_resources
+    reads the associations with it; moto answers NotImplementedError (HTTP 500) although it keeps them.
+    """
+    from moto.wafv2.responses import WAFV2Response  # pylint: disable=import-outside-toplevel
+
+    def list_resources_for_web_acl(self):
+        arn = json.loads(self.body)["WebACLArn"]
+        web_acl = self.wafv2_backend.wacls.get(arn)
+        resources = list(web_acl.associated_resources) if web_acl else []
+        return 200, {"Content-Type": "application/json"}, json.dumps({"ResourceArns": resources})
+
+    WAFV2Response.list_resources_for_web_acl = list_resources_for_web_acl
+    return "wafv2-list-resources-for-web-acl"
+
+
+# Lambda account quotas AWS applies by default (GetAccountSettings AccountLimit, Lambda quotas page).
+LAMBDA_ACCOUNT_LIMIT = {
+    "TotalCodeSize": 80530636800,
+    "CodeSizeUnzipped": 262144000,
+    "CodeSizeZipped": 52428800,
+    "ConcurrentExecutions": 1000,
+}
+
+
+def patch_lambda_get_account_settings():
+    """GetAccountSettings reports the account's Lambda limits and usage in AWS (moto: 404 "Not yet implemented").
+
+    AWS Lambda API reference, GetAccountSettings: AccountLimit.ConcurrentExecutions (1000 by default) and
+    UnreservedConcurrentExecutions (that minus the reserved concurrency of every function), AccountUsage.
+    The lambda role checks the unreserved concurrency before it reserves any.
+    """
+    from moto.awslambda import responses, urls  # pylint: disable=import-outside-toplevel
+
+    def get_account_settings(self):
+        functions = list(self.backend.list_functions())
+        reserved = sum(int(function.reserved_concurrency or 0) for function in functions)
+        limit = dict(LAMBDA_ACCOUNT_LIMIT)
+        limit["UnreservedConcurrentExecutions"] = limit["ConcurrentExecutions"] - reserved
+        usage = {"TotalCodeSize": sum(int(f.code_size or 0) for f in functions), "FunctionCount": len(functions)}
+        return 200, {}, json.dumps({"AccountLimit": limit, "AccountUsage": usage})
+
+    responses.LambdaResponse.get_account_settings = get_account_settings
+    urls.url_paths[r"{0}/(?P<api_version>[^/]+)/account-settings/?$"] = responses.LambdaResponse.dispatch
+    return "lambda-get-account-settings"
+
+
+def patch_alb_attribute_defaults():
+    """DescribeLoadBalancerAttributes of a new ALB reports every attribute with its default in AWS (moto: some omitted).
+
+    AWS ELBv2 API reference, LoadBalancerAttribute: access_logs.s3.enabled (default false),
+    idle_timeout.timeout_seconds (60), routing.http.drop_invalid_header_fields.enabled (false).
+    amazon.aws.elb_application_lb reads them when those options are set and fails with a KeyError on moto.
+    """
+    from moto.elbv2.models import FakeLoadBalancer  # pylint: disable=import-outside-toplevel
+
+    original = FakeLoadBalancer.__init__
+    defaults = {
+        "access_logs.s3.enabled": "false",
+        "idle_timeout.timeout_seconds": "60",
+        "routing.http.drop_invalid_header_fields.enabled": "false",
+    }
+
+    def __init__(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        if self.type == "application":
+            for key, value in defaults.items():
+                self.attrs.setdefault(key, value)
+
+    FakeLoadBalancer.__init__ = __init__
+    return "alb-attribute-defaults"
+
+
 PATCHES = [
     patch_nat_gateway_tag_resource_type,
     patch_kms_schedule_key_deletion_by_arn,
     patch_cluster_parameter_group_family_defaults,
+    patch_wafv2_list_resources_for_web_acl,
+    patch_lambda_get_account_settings,
+    patch_alb_attribute_defaults,
 ]
 
 
@@ -155,6 +234,11 @@ def serve(host, port, request_log_path):
     from werkzeug.serving import run_simple  # pylint: disable=import-outside-toplevel
 
     patches = apply_patches()
+    # No Docker on the emulator host: moto's Lambda answers invocations (RotateSecret's testSecret step among
+    # them) with a stub instead of failing with HTTP 500. Lambda code is tested by tests/lambdas, not here.
+    from moto.core.config import default_user_config  # pylint: disable=import-outside-toplevel
+
+    default_user_config["lambda"]["use_docker"] = False
     print(f"emulator patches: {', '.join(patches) or 'none'}", flush=True)
     app = DomainDispatcherApplication(create_backend_app)
     run_simple(

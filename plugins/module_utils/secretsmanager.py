@@ -102,6 +102,18 @@ def put_secret_string(client, secret_id: str, secret_string: str) -> Dict[str, A
     return client.put_secret_value(SecretId=secret_id, SecretString=secret_string)
 
 
+@SecretsManagerErrorHandler.common_error_handler("rotate secret")
+@AWSRetry.jittered_backoff()
+def rotate_secret(client, secret_id: str, lambda_arn: str, days: int, rotate_immediately: bool) -> Dict[str, Any]:
+    """Turn rotation on (or change it). RotateImmediately=False only tests the function (its testSecret step)."""
+    return client.rotate_secret(
+        SecretId=secret_id,
+        RotationLambdaARN=lambda_arn,
+        RotationRules={"AutomaticallyAfterDays": days},
+        RotateImmediately=rotate_immediately,
+    )
+
+
 @SecretsManagerErrorHandler.common_error_handler("restore secret")
 @AWSRetry.jittered_backoff()
 def restore_secret(client, secret_id: str) -> Dict[str, Any]:

@@ -18,6 +18,8 @@ description:
   - Description, KMS key and tags are reconciled when set. Unlike M(community.aws.secretsmanager_secret),
     a rerun never rewrites the value, and check mode makes no call that changes anything.
   - The module never returns a secret value; RV(json_keys) lists the keys of the current value.
+  - With O(rotation_lambda_arn) and O(rotation_days), rotation is turned on with C(RotateSecret) when it is
+    off or differs; a rerun with the same function and days does nothing, and check mode never calls it.
 author:
   - payments.infra maintainers (@payments-infra)
 options:
@@ -70,6 +72,23 @@ options:
     description: Days before a deleted secret is gone (7 to 30), or C(0) to delete it at once without recovery.
     type: int
     default: 30
+  rotation_lambda_arn:
+    description:
+      - ARN of the rotation function. With O(rotation_days), turns rotation on (C(RotateSecret)) when it is
+        off or uses another function or schedule. Unset leaves rotation as it is.
+      - Secrets Manager must be allowed to invoke the function (a resource policy with principal
+        C(secretsmanager.amazonaws.com)).
+    type: str
+  rotation_days:
+    description: Days between automatic rotations (1 to 1000). Required with O(rotation_lambda_arn).
+    type: int
+  rotate_immediately:
+    description:
+      - Whether turning rotation on (or changing it) also rotates the secret now.
+      - V(false) only runs the function's C(testSecret) step; the first rotation happens at the end of the
+        schedule window.
+    type: bool
+    default: false
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -100,6 +119,12 @@ EXAMPLES = r"""
     name: db-credentials-prod
     merge_values:
       host: payments.cluster-abc.eu-west-1.rds.amazonaws.com
+
+- name: Rotate it every 30 days with the rotation function (first rotation at the end of the window)
+  payments.infra.secretsmanager_secret:
+    name: db-credentials-prod
+    rotation_lambda_arn: arn:aws:lambda:eu-west-1:123456789012:function:payment-secrets-rotation-prod
+    rotation_days: 30
 
 - name: Schedule its deletion in 7 days
   payments.infra.secretsmanager_secret:
@@ -213,6 +238,7 @@ from ansible_collections.payments.infra.plugins.module_utils.secretsmanager impo
 from ansible_collections.payments.infra.plugins.module_utils.secretsmanager import normalize_secret
 from ansible_collections.payments.infra.plugins.module_utils.secretsmanager import put_secret_string
 from ansible_collections.payments.infra.plugins.module_utils.secretsmanager import restore_secret
+from ansible_collections.payments.infra.plugins.module_utils.secretsmanager import rotate_secret
 from ansible_collections.payments.infra.plugins.module_utils.secretsmanager import tag_secret
 from ansible_collections.payments.infra.plugins.module_utils.secretsmanager import untag_secret
 from ansible_collections.payments.infra.plugins.module_utils.secretsmanager import update_secret
@@ -248,6 +274,25 @@ def _value_updates(current_string, merge_values):
     return json.dumps(merged, sort_keys=True)
 
 
+def rotation_changes(before, params):
+    """The rotation fields that differ from what the user SET ({} when rotation is not managed or already right)."""
+    if not params.get("rotation_lambda_arn"):
+        return {}
+    desired = {
+        "rotation_enabled": True,
+        "rotation_lambda_arn": params["rotation_lambda_arn"],
+        "rotation_days": params["rotation_days"],
+    }
+    current = before or {}
+    return {key: value for key, value in desired.items() if current.get(key) != value}
+
+
+def ensure_rotation(sm, name, params):
+    rotate_secret(
+        sm, name, params["rotation_lambda_arn"], params["rotation_days"], bool(params.get("rotate_immediately"))
+    )
+
+
 def ensure_present(sm, kms, params, check_mode):
     name = params["name"]
     changed = False
@@ -267,6 +312,7 @@ def ensure_present(sm, kms, params, check_mode):
                 "kms_key_arn": desired_key_arn,
                 "tags": params.get("tags") or {},
             }
+            after.update(rotation_changes(None, params))
             return changed, after, planned_keys, build_diff(None, after)
         for item in params.get("generate") or []:
             value[item["key"]] = get_random_password(sm, item["length"], item["exclude_characters"])
@@ -278,6 +324,8 @@ def ensure_present(sm, kms, params, check_mode):
             kms_key_id=params.get("kms_key_id"),
             tags=params.get("tags"),
         )
+        if rotation_changes(None, params):
+            ensure_rotation(sm, name, params)
     else:
         if current.get("DeletedDate"):
             changed = True
@@ -306,8 +354,14 @@ def ensure_present(sm, kms, params, check_mode):
                     untag_secret(sm, name, to_unset)
                 if to_set:
                     tag_secret(sm, name, to_set)
+        rotation = rotation_changes(before, params)
+        if rotation:
+            changed = True
+            if not check_mode:
+                ensure_rotation(sm, name, params)
         if check_mode:
             after = dict(before)
+            after.update(rotation)
             after["tags"] = merge_tags(before["tags"], to_set, to_unset)
             if "Description" in updates:
                 after["description"] = updates["Description"]
@@ -354,11 +408,20 @@ def main():
         ),
         merge_values=dict(type="dict"),
         recovery_window=dict(type="int", default=30),
+        rotation_lambda_arn=dict(type="str"),
+        rotation_days=dict(type="int"),
+        rotate_immediately=dict(type="bool", default=False),
         tags=dict(type="dict", aliases=["resource_tags"]),
         purge_tags=dict(type="bool", default=True),
     )
-    module = PaymentsAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = PaymentsAWSModule(
+        argument_spec=argument_spec,
+        supports_check_mode=True,
+        required_together=[("rotation_lambda_arn", "rotation_days")],
+    )
     params = module.params
+    if params.get("rotation_days") is not None and not 1 <= params["rotation_days"] <= 1000:
+        module.fail_json(msg=f"rotation_days must be 1 to 1000, got {params['rotation_days']}")
     window = params["recovery_window"]
     if window != 0 and not 7 <= window <= 30:
         module.fail_json(msg=f"recovery_window must be 0 or between 7 and 30 days, got {window}")

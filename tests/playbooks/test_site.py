@@ -37,6 +37,14 @@ BAD_INPUTS = [
     ({"storage_bucket_suffix": "x" * 50}, "storage_bucket"),
     ({"storage_expire_after_days": 60}, "storage_expire_after_days"),
     ({"dynamodb_table_name": "a"}, "dynamodb_table_name"),
+    ({"alb_blue_weight": 80, "alb_green_weight": 30}, "alb_blue_weight"),
+    ({"alb_blue_weight": -10, "alb_green_weight": 110}, "alb_green_weight"),
+    ({"alb_bluegreen_tls_policy": "ELBSecurityPolicy-2008"}, "alb_bluegreen_tls_policy"),
+    ({"lambda_rotation_days": 0}, "lambda_rotation_days"),
+    (
+        {"monitoring_subscriptions": [{"topic": "system_errors", "protocol": "email", "endpoint": "https://x"}]},
+        "monitoring_subscriptions",
+    ),
 ]
 
 

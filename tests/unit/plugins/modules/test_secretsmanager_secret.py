@@ -159,3 +159,107 @@ def test_info_lists_json_keys_without_values(clients):
     assert result["json_keys"] == ["dbname", "engine", "host", "password", "port", "username"]
     assert value(sm)["password"] not in json.dumps(result)
     assert "json_keys" not in info.gather(sm, kms, NAME, False)
+
+
+# Rotation (rotation_lambda_arn / rotation_days): RotateSecret only when rotation is off or differs.
+
+ROTATION_ARN = "arn:aws:lambda:us-east-1:123456789012:function:payment-secrets-rotation-test"
+
+
+class _RecordingSecretsManager:
+    """Wraps a boto3 client and records the RotateSecret calls (moto would try to invoke the function)."""
+
+    def __init__(self, client):
+        self._client = client
+        self.rotations = []
+
+    def rotate_secret(self, **kwargs):
+        self.rotations.append(kwargs)
+        return {"ARN": "arn", "Name": kwargs["SecretId"]}
+
+    def __getattr__(self, name):
+        return getattr(self._client, name)
+
+
+def _rotation_on(sm, days=30, arn=ROTATION_ARN):
+    """What RotateSecret leaves behind, written straight into moto's backend."""
+    from moto.secretsmanager.models import secretsmanager_backends
+
+    secret = secretsmanager_backends["123456789012"]["us-east-1"].secrets[NAME]
+    secret.rotation_requested = True
+    secret.rotation_enabled = True
+    secret.rotation_lambda_arn = arn
+    secret.auto_rotate_after_days = days
+
+
+def test_rotation_is_turned_on_once_without_rotating_now(clients):
+    sm, kms = clients
+    recording = _RecordingSecretsManager(sm)
+    p = params(rotation_lambda_arn=ROTATION_ARN, rotation_days=30, rotate_immediately=False)
+    module.ensure_present(sm, kms, params(), False)
+    changed, _secret, _keys, diff = module.ensure_present(recording, kms, p, False)
+    assert changed
+    assert recording.rotations == [
+        {
+            "SecretId": NAME,
+            "RotationLambdaARN": ROTATION_ARN,
+            "RotationRules": {"AutomaticallyAfterDays": 30},
+            "RotateImmediately": False,
+        }
+    ]
+    assert diff["before"]["rotation_enabled"] is False
+    _rotation_on(sm)
+    recording.rotations.clear()
+    changed, secret, _keys, _diff = module.ensure_present(recording, kms, p, False)
+    assert not changed
+    assert recording.rotations == []
+    assert (secret["rotation_enabled"], secret["rotation_lambda_arn"], secret["rotation_days"]) == (
+        True,
+        ROTATION_ARN,
+        30,
+    )
+
+
+def test_rotation_check_mode_reports_the_change_and_never_calls_rotate(clients):
+    sm, kms = clients
+    recording = _RecordingSecretsManager(sm)
+    module.ensure_present(sm, kms, params(), False)
+    p = params(rotation_lambda_arn=ROTATION_ARN, rotation_days=30)
+    changed, secret, _keys, diff = module.ensure_present(recording, kms, p, True)
+    assert changed
+    assert recording.rotations == []
+    assert secret["rotation_enabled"] is True and secret["rotation_days"] == 30
+    assert diff["after"]["rotation_lambda_arn"] == ROTATION_ARN
+
+
+def test_rotation_days_change_rotates_again(clients):
+    sm, kms = clients
+    recording = _RecordingSecretsManager(sm)
+    module.ensure_present(sm, kms, params(), False)
+    _rotation_on(sm, days=60)
+    changed, _secret, _keys, _diff = module.ensure_present(
+        recording, kms, params(rotation_lambda_arn=ROTATION_ARN, rotation_days=30), False
+    )
+    assert changed
+    assert recording.rotations[0]["RotationRules"] == {"AutomaticallyAfterDays": 30}
+
+
+def test_rotation_unset_leaves_rotation_alone(clients):
+    sm, kms = clients
+    recording = _RecordingSecretsManager(sm)
+    module.ensure_present(sm, kms, params(), False)
+    _rotation_on(sm, days=60)
+    changed, secret, _keys, _diff = module.ensure_present(recording, kms, params(), False)
+    assert not changed
+    assert recording.rotations == []
+    assert secret["rotation_days"] == 60
+
+
+def test_new_secret_with_rotation_creates_then_rotates(clients):
+    sm, kms = clients
+    recording = _RecordingSecretsManager(sm)
+    changed, _secret, _keys, _diff = module.ensure_present(
+        recording, kms, params(rotation_lambda_arn=ROTATION_ARN, rotation_days=30), False
+    )
+    assert changed
+    assert [call["SecretId"] for call in recording.rotations] == [NAME]

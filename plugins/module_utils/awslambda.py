@@ -1,0 +1,76 @@
+# -*- coding: utf-8 -*-
+
+# Copyright: payments.infra contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""One thin wrapper per Lambda API call our modules make.
+
+Every wrapper retries throttling with AWSRetry.jittered_backoff() and turns botocore errors into
+PaymentsLambdaError, which a module's main() hands to module.fail_json_aws_error() in one place.
+Reads of a function that does not exist return None instead of raising.
+"""
+
+from typing import Any
+from typing import Dict
+from typing import Optional
+
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+
+
+class PaymentsLambdaError(AnsibleAWSError):
+    """Any failure of a Lambda call made by payments.infra."""
+
+
+class LambdaErrorHandler(AWSErrorHandler):
+    _CUSTOM_EXCEPTION = PaymentsLambdaError
+
+
+class LambdaFunctionErrorHandler(AWSErrorHandler):
+    _CUSTOM_EXCEPTION = PaymentsLambdaError
+
+    @classmethod
+    def _is_missing(cls):
+        return is_boto3_error_code("ResourceNotFoundException")
+
+
+@LambdaFunctionErrorHandler.list_error_handler("get function configuration", None)
+@AWSRetry.jittered_backoff()
+def get_function_configuration(client, function_name: str) -> Optional[Dict[str, Any]]:
+    """The $LATEST configuration of the function, or None when it does not exist."""
+    response = client.get_function_configuration(FunctionName=function_name)
+    response.pop("ResponseMetadata", None)
+    return response
+
+
+@LambdaFunctionErrorHandler.list_error_handler("get function concurrency", None)
+@AWSRetry.jittered_backoff()
+def get_function_concurrency(client, function_name: str) -> Optional[Dict[str, Any]]:
+    """{"reserved": int or None} for an existing function, None when the function does not exist."""
+    response = client.get_function_concurrency(FunctionName=function_name)
+    return {"reserved": response.get("ReservedConcurrentExecutions")}
+
+
+@LambdaErrorHandler.common_error_handler("put function concurrency")
+@AWSRetry.jittered_backoff(catch_extra_error_codes=["ResourceConflictException"])
+def put_function_concurrency(client, function_name: str, reserved: int) -> Optional[int]:
+    # ResourceConflictException: the function is still being updated; retrying lets it settle.
+    response = client.put_function_concurrency(FunctionName=function_name, ReservedConcurrentExecutions=reserved)
+    return response.get("ReservedConcurrentExecutions")
+
+
+@LambdaErrorHandler.common_error_handler("delete function concurrency")
+@AWSRetry.jittered_backoff(catch_extra_error_codes=["ResourceConflictException"])
+def delete_function_concurrency(client, function_name: str) -> bool:
+    client.delete_function_concurrency(FunctionName=function_name)
+    return True
+
+
+@LambdaErrorHandler.common_error_handler("get account settings")
+@AWSRetry.jittered_backoff()
+def get_account_settings(client) -> Dict[str, Any]:
+    response = client.get_account_settings()
+    response.pop("ResponseMetadata", None)
+    return response

@@ -1,0 +1,282 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+
+# Copyright: payments.infra contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+---
+module: apigatewayv2_route
+version_added: 0.1.0
+short_description: Manage a route of an API Gateway v2 HTTP API
+description:
+  - Create, update or delete a route of an HTTP API, found by its O(route_key) (unique within an API), and
+    point it at an integration.
+  - Options that are not set never cause a change.
+  - Throttling is set per route key on the stage (M(payments.infra.apigatewayv2_stage)), not on the route.
+author:
+  - payments.infra maintainers (@payments-infra)
+options:
+  api_id:
+    description: ID of the HTTP API.
+    type: str
+    required: true
+  route_key:
+    description: Route key, C(<METHOD> <path>) (for example C(POST /validate), C(ANY /{proxy+})) or C($default).
+    type: str
+    required: true
+  state:
+    description: Whether the route exists.
+    type: str
+    choices: [present, absent]
+    default: present
+  integration_id:
+    description: ID of the integration the route sends requests to (sets the target C(integrations/<id>)).
+    type: str
+  target:
+    description: Target of the route in API form, C(integrations/<id>). An empty string detaches the route.
+    type: str
+  authorization_type:
+    description: How callers are authorized.
+    type: str
+    choices: [NONE, AWS_IAM, JWT, CUSTOM]
+  authorizer_id:
+    description: ID of the authorizer, with O(authorization_type=JWT) or O(authorization_type=CUSTOM).
+    type: str
+  authorization_scopes:
+    description: OAuth scopes a JWT must carry (compared as a set).
+    type: list
+    elements: str
+  operation_name:
+    description: Operation name of the route.
+    type: str
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+"""
+
+EXAMPLES = r"""
+- name: Route card validation requests to the validator Lambda
+  payments.infra.apigatewayv2_route:
+    api_id: "{{ payments_api.api_id }}"
+    route_key: POST /validate
+    integration_id: "{{ validator_integration.integration_id }}"
+    authorization_type: AWS_IAM
+
+- name: Everything else goes to the ALB
+  payments.infra.apigatewayv2_route:
+    api_id: "{{ payments_api.api_id }}"
+    route_key: $default
+    integration_id: "{{ alb_integration.integration_id }}"
+
+- name: Remove a route
+  payments.infra.apigatewayv2_route:
+    api_id: "{{ payments_api.api_id }}"
+    route_key: GET /legacy
+    state: absent
+"""
+
+RETURN = r"""
+route_id:
+  description: ID of the route (null in check mode before creation, and after deletion).
+  returned: always
+  type: str
+  sample: r4nd0m1
+route:
+  description: The route as it is now (planned values in check mode). Empty after deletion.
+  returned: always
+  type: dict
+  contains:
+    route_id:
+      description: ID of the route.
+      returned: when the route exists
+      type: str
+      sample: r4nd0m1
+    route_key:
+      description: Route key.
+      returned: when the route exists
+      type: str
+      sample: POST /validate
+    target:
+      description: Target of the route.
+      returned: when the route exists
+      type: str
+      sample: integrations/abc123d
+    integration_id:
+      description: ID of the integration in the target, null when the target is not an integration.
+      returned: when the route exists
+      type: str
+      sample: abc123d
+    authorization_type:
+      description: Authorization type.
+      returned: when the route exists
+      type: str
+      sample: AWS_IAM
+    authorizer_id:
+      description: ID of the authorizer.
+      returned: when the route exists
+      type: str
+      sample: null
+    authorization_scopes:
+      description: OAuth scopes (sorted).
+      returned: when the route exists
+      type: list
+      elements: str
+      sample: []
+    api_key_required:
+      description: Whether an API key is required (always false for HTTP APIs).
+      returned: when the route exists
+      type: bool
+      sample: false
+    operation_name:
+      description: Operation name.
+      returned: when the route exists
+      type: str
+      sample: null
+"""
+
+from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import INTEGRATION_TARGET_PREFIX
+from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import PaymentsApiGatewayV2Error
+from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import create_route
+from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import delete_route
+from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import differences
+from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import find_one
+from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import integration_id_of_target
+from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import list_routes
+from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import normalize_route
+from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import planned
+from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import update_route
+from ansible_collections.payments.infra.plugins.module_utils.diff import build_diff
+from ansible_collections.payments.infra.plugins.module_utils.modules import PaymentsAWSModule
+
+API_NAMES = {
+    "route_key": "RouteKey",
+    "target": "Target",
+    "authorization_type": "AuthorizationType",
+    "authorizer_id": "AuthorizerId",
+    "authorization_scopes": "AuthorizationScopes",
+    "operation_name": "OperationName",
+}
+
+
+def find_route(client, api_id, route_key, missing_api_ok=False):
+    routes = list_routes(client, api_id)
+    if routes is None:
+        if missing_api_ok:
+            return None
+        raise PaymentsApiGatewayV2Error(message=f"API {api_id} does not exist")
+    return find_one(
+        routes, lambda route: route.get("RouteKey") == route_key, f"routes {route_key} of API {api_id}", "delete one"
+    )
+
+
+def build_desired(params):
+    desired = {"route_key": params["route_key"]}
+    target = params.get("target")
+    if params.get("integration_id"):
+        target = INTEGRATION_TARGET_PREFIX + params["integration_id"]
+    if target is not None:
+        desired["target"] = target or None
+        desired["integration_id"] = integration_id_of_target(target)
+    for key in ("authorization_type", "authorizer_id", "operation_name"):
+        if params.get(key) is not None:
+            desired[key] = params[key]
+    if params.get("authorization_scopes") is not None:
+        desired["authorization_scopes"] = sorted(params["authorization_scopes"])
+    return desired
+
+
+def api_params(desired, keys):
+    params = {API_NAMES[key]: desired[key] for key in keys if key in API_NAMES}
+    if "Target" in params and params["Target"] is None:
+        params["Target"] = ""
+    return params
+
+
+def empty_route(route_key):
+    return {
+        "route_id": None,
+        "route_key": route_key,
+        "target": None,
+        "integration_id": None,
+        "authorization_type": "NONE",
+        "authorizer_id": None,
+        "authorization_scopes": [],
+        "api_key_required": False,
+        "operation_name": None,
+    }
+
+
+def ensure_present(client, params, check_mode):
+    api_id = params["api_id"]
+    current = normalize_route(find_route(client, api_id, params["route_key"]))
+    desired = build_desired(params)
+
+    if current is None:
+        after = planned(None, empty_route(params["route_key"]), desired)
+        if check_mode:
+            return {"changed": True, "route": after, "diff": build_diff(None, after)}
+        create = api_params(desired, list(desired))
+        if not create.get("Target"):
+            create.pop("Target", None)
+        create_route(client, api_id, **create)
+        after = normalize_route(find_route(client, api_id, params["route_key"]))
+        return {"changed": True, "route": after, "diff": build_diff(None, after)}
+
+    changes = differences(current, desired)
+    if not changes:
+        return {"changed": False, "route": current, "diff": build_diff(current, current)}
+    after = planned(current, current, {key: desired[key] for key in changes})
+    if check_mode:
+        return {"changed": True, "route": after, "diff": build_diff(current, after)}
+    update_route(client, api_id, current["route_id"], **api_params(desired, changes))
+    after = normalize_route(find_route(client, api_id, params["route_key"]))
+    return {"changed": True, "route": after, "diff": build_diff(current, after)}
+
+
+def ensure_absent(client, params, check_mode):
+    current = normalize_route(find_route(client, params["api_id"], params["route_key"], missing_api_ok=True))
+    if current is None:
+        return {"changed": False, "route": {}, "diff": build_diff(None, None)}
+    if not check_mode:
+        delete_route(client, params["api_id"], current["route_id"])
+    return {"changed": True, "route": {}, "diff": build_diff(current, None)}
+
+
+def main():
+    argument_spec = dict(
+        api_id=dict(type="str", required=True),
+        route_key=dict(type="str", required=True, no_log=False),
+        state=dict(type="str", default="present", choices=["present", "absent"]),
+        integration_id=dict(type="str"),
+        target=dict(type="str"),
+        authorization_type=dict(type="str", choices=["NONE", "AWS_IAM", "JWT", "CUSTOM"]),
+        authorizer_id=dict(type="str"),
+        authorization_scopes=dict(type="list", elements="str"),
+        operation_name=dict(type="str"),
+    )
+    module = PaymentsAWSModule(
+        argument_spec=argument_spec,
+        supports_check_mode=True,
+        mutually_exclusive=[["integration_id", "target"]],
+    )
+    client = module.client("apigatewayv2")
+
+    try:
+        if module.params["state"] == "present":
+            result = ensure_present(client, module.params, module.check_mode)
+        else:
+            result = ensure_absent(client, module.params, module.check_mode)
+    except PaymentsApiGatewayV2Error as e:
+        module.fail_json_aws_error(e)
+
+    diff = result.pop("diff")
+    result["route_id"] = (result["route"] or {}).get("route_id")
+    if module._diff:
+        result["diff"] = diff
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()
