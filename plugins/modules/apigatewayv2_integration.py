@@ -178,6 +178,7 @@ integration:
       sample: {"overwrite:path": "$request.path"}
 """
 
+from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import exit_with_result
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import PaymentsApiGatewayV2Error
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import create_integration
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import delete_integration
@@ -345,11 +346,7 @@ def main():
     except PaymentsApiGatewayV2Error as e:
         module.fail_json_aws_error(e)
 
-    diff = result.pop("diff")
-    result["integration_id"] = (result["integration"] or {}).get("integration_id")
-    if module._diff:
-        result["diff"] = diff
-    module.exit_json(**result)
+    exit_with_result(module, result, "integration", "integration_id")
 
 
 if __name__ == "__main__":

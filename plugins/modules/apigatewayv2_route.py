@@ -136,6 +136,7 @@ route:
       sample: null
 """
 
+from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import exit_with_result
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import INTEGRATION_TARGET_PREFIX
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import PaymentsApiGatewayV2Error
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import create_route
@@ -271,11 +272,7 @@ def main():
     except PaymentsApiGatewayV2Error as e:
         module.fail_json_aws_error(e)
 
-    diff = result.pop("diff")
-    result["route_id"] = (result["route"] or {}).get("route_id")
-    if module._diff:
-        result["diff"] = diff
-    module.exit_json(**result)
+    exit_with_result(module, result, "route", "route_id")
 
 
 if __name__ == "__main__":

@@ -136,6 +136,7 @@ import time
 
 from ansible_collections.amazon.aws.plugins.module_utils.iam import get_aws_account_info
 
+from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import exit_with_result
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import PaymentsApiGatewayV2Error
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import apply_tags
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import create_vpc_link
@@ -282,11 +283,7 @@ def main():
     except PaymentsApiGatewayV2Error as e:
         module.fail_json_aws_error(e)
 
-    diff = result.pop("diff")
-    result["vpc_link_id"] = (result["vpc_link"] or {}).get("vpc_link_id")
-    if module._diff:
-        result["diff"] = diff
-    module.exit_json(**result)
+    exit_with_result(module, result, "vpc_link", "vpc_link_id")
 
 
 if __name__ == "__main__":
