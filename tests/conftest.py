@@ -11,17 +11,13 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from emulator_support import Emulator, free_port  # noqa: E402
+from emulator_support import running_emulator  # noqa: E402
 
 
 @pytest.fixture(scope="session")
 def emulator(tmp_path_factory):
-    emu = Emulator(tmp_path_factory.mktemp("emulator"), free_port())
-    emu.start()
-    try:
+    with running_emulator(tmp_path_factory.mktemp("emulator")) as emu:
         yield emu
-    finally:
-        emu.stop()
 
 
 @pytest.fixture

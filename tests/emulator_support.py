@@ -1,5 +1,6 @@
 """The emulator used by tests: a moto_server of its own, started through scripts/emulator."""
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -49,3 +50,14 @@ class Emulator:
             "AWS_DEFAULT_REGION": "us-east-1",
             "AWS_REGION": "us-east-1",
         }
+
+
+@contextlib.contextmanager
+def running_emulator(state_dir):
+    """An emulator of its own in state_dir on a free port, stopped (by its PID) on exit."""
+    emu = Emulator(state_dir, free_port())
+    emu.start()
+    try:
+        yield emu
+    finally:
+        emu.stop()

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from emulator_support import ROOT, Emulator, free_port  # noqa: E402
+from emulator_support import ROOT, running_emulator  # noqa: E402
 
 
 class Playbook:
@@ -36,12 +36,8 @@ class Playbook:
 
 @pytest.fixture(scope="module")
 def stack_emulator(tmp_path_factory):
-    emu = Emulator(tmp_path_factory.mktemp("stack-emulator"), free_port())
-    emu.start()
-    try:
+    with running_emulator(tmp_path_factory.mktemp("stack-emulator")) as emu:
         yield emu
-    finally:
-        emu.stop()
 
 
 @pytest.fixture
