@@ -165,6 +165,12 @@ def delete_route(client, api_id: str, route_id: str) -> bool:
 # ---------------------------------------------------------------- stages
 
 
+@ApiGatewayV2ErrorHandler.list_error_handler("list stages", None)
+@AWSRetry.jittered_backoff()
+def list_stages(client, api_id: str) -> Optional[List[Dict[str, Any]]]:
+    return _all_items(client.get_stages, ApiId=api_id)
+
+
 @ApiGatewayV2ErrorHandler.list_error_handler("get stage", None)
 @AWSRetry.jittered_backoff()
 def get_stage(client, api_id: str, stage_name: str) -> Optional[Dict[str, Any]]:

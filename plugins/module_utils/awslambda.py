@@ -12,6 +12,7 @@ Reads of a function that does not exist return None instead of raising.
 
 from typing import Any
 from typing import Dict
+from typing import List
 from typing import Optional
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
@@ -74,3 +75,59 @@ def get_account_settings(client) -> Dict[str, Any]:
     response = client.get_account_settings()
     response.pop("ResponseMetadata", None)
     return response
+
+
+# Event source mappings
+
+
+class EventSourceMappingErrorHandler(AWSErrorHandler):
+    _CUSTOM_EXCEPTION = PaymentsLambdaError
+
+    @classmethod
+    def _is_missing(cls):
+        return is_boto3_error_code("ResourceNotFoundException")
+
+
+# ResourceInUseException: the mapping is still Creating/Updating/Enabling; a retry lets it settle.
+_MAPPING_BUSY = ["ResourceInUseException", "ResourceConflictException"]
+
+
+@EventSourceMappingErrorHandler.list_error_handler("list event source mappings", [])
+@AWSRetry.jittered_backoff()
+def list_event_source_mappings(client, event_source_arn: str) -> List[Dict[str, Any]]:
+    """Every mapping of the event source (any function); an unknown source has none."""
+    paginator = client.get_paginator("list_event_source_mappings")
+    result = paginator.paginate(EventSourceArn=event_source_arn).build_full_result()
+    return result.get("EventSourceMappings", [])
+
+
+@EventSourceMappingErrorHandler.list_error_handler("get event source mapping", None)
+@AWSRetry.jittered_backoff()
+def get_event_source_mapping(client, uuid: str) -> Optional[Dict[str, Any]]:
+    """The mapping with this UUID, or None when it does not exist (any more)."""
+    response = client.get_event_source_mapping(UUID=uuid)
+    response.pop("ResponseMetadata", None)
+    return response
+
+
+@LambdaErrorHandler.common_error_handler("create event source mapping")
+@AWSRetry.jittered_backoff()
+def create_event_source_mapping(client, **params: Any) -> Dict[str, Any]:
+    response = client.create_event_source_mapping(**params)
+    response.pop("ResponseMetadata", None)
+    return response
+
+
+@LambdaErrorHandler.common_error_handler("update event source mapping")
+@AWSRetry.jittered_backoff(catch_extra_error_codes=_MAPPING_BUSY)
+def update_event_source_mapping(client, uuid: str, **params: Any) -> Dict[str, Any]:
+    response = client.update_event_source_mapping(UUID=uuid, **params)
+    response.pop("ResponseMetadata", None)
+    return response
+
+
+@EventSourceMappingErrorHandler.deletion_error_handler("delete event source mapping")
+@AWSRetry.jittered_backoff(catch_extra_error_codes=_MAPPING_BUSY)
+def delete_event_source_mapping(client, uuid: str) -> bool:
+    client.delete_event_source_mapping(UUID=uuid)
+    return True

@@ -9,11 +9,25 @@ import json
 import re
 import signal
 import time
+from pathlib import Path
 
 import boto3
 import pytest
+import yaml
 
 pytestmark = [pytest.mark.slow, pytest.mark.emulator]
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _monitoring_alarms(purpose, **settings):
+    """-e monitoring_alarms as the role's defaults set it (a dict given with -e replaces the whole default), with
+    one purpose's settings changed."""
+    defaults = yaml.safe_load((ROOT / "roles" / "monitoring" / "defaults" / "main.yml").read_text())
+    alarms = defaults["monitoring_alarms"]
+    alarms[purpose].update(settings)
+    return {"monitoring_alarms": alarms}
+
 
 BAD_INPUTS = [
     ({"network_vpc_cidr": "10.0.0.0/33"}, "network_vpc_cidr"),
@@ -40,11 +54,50 @@ BAD_INPUTS = [
     ({"alb_blue_weight": 80, "alb_green_weight": 30}, "alb_blue_weight"),
     ({"alb_blue_weight": -10, "alb_green_weight": 110}, "alb_green_weight"),
     ({"alb_bluegreen_tls_policy": "ELBSecurityPolicy-2008"}, "alb_bluegreen_tls_policy"),
+    ({"api_throttling_burst_limit": -1}, "api_throttling_burst_limit"),
+    ({"api_throttling_rate_limit": 20000}, "api_throttling_rate_limit"),
+    (
+        {
+            "api_route_throttling": [
+                {"route_key": "POST /validate", "throttling_burst_limit": -5, "throttling_rate_limit": 1}
+            ]
+        },
+        "api_route_throttling",
+    ),
+    (
+        {"api_route_throttling": [{"route_key": "GET /x", "throttling_burst_limit": 5, "throttling_rate_limit": 1}]},
+        "api_route_throttling",
+    ),
+    ({"api_cors_allow_origins": ["*"]}, "api_cors_allow_origins"),
+    ({"api_cors_allow_origins": ["http://checkout.example.com"]}, "api_cors_allow_origins"),
+    ({"api_cors_allow_origins": ["https://checkout.example.com/pay"]}, "api_cors_allow_origins"),
+    ({"api_log_retention_days": 42}, "api_log_retention_days"),
+    ({"api_integration_timeout_ms": 31000}, "api_integration_timeout_ms"),
+    ({"api_alb_tls_server_name": "https://alb.internal"}, "api_alb_tls_server_name"),
+    ({"api_access_log_format": {"status": "$context.status"}}, "api_access_log_format"),
+    ({"api_access_log_format": {"requestId": "$context.requestId", "body": "$input.body"}}, "api_access_log_format"),
     ({"lambda_rotation_days": 0}, "lambda_rotation_days"),
     (
         {"monitoring_subscriptions": [{"topic": "system_errors", "protocol": "email", "endpoint": "https://x"}]},
         "monitoring_subscriptions",
     ),
+    (
+        {"monitoring_subscriptions": [{"topic": "system_errors", "protocol": "sms", "endpoint": "+15555550100"}]},
+        "monitoring_subscriptions",
+    ),
+    ({"monitoring_stage": "later"}, "monitoring_stage"),
+    (_monitoring_alarms("aurora_cpu", threshold=-1), "monitoring_alarms.aurora_cpu"),
+    (_monitoring_alarms("aurora_cpu", threshold=120), "monitoring_alarms.aurora_cpu"),
+    (_monitoring_alarms("lambda_errors", treat_missing_data="sometimes"), "treat_missing_data"),
+    (_monitoring_alarms("api_p99_latency", period=45), "monitoring_alarms.api_p99_latency"),
+    (
+        _monitoring_alarms("alb_target_5xx", evaluation_periods=2, datapoints_to_alarm=3),
+        "monitoring_alarms.alb_target_5xx",
+    ),
+    (_monitoring_alarms("lambda_throttles", period=3600, evaluation_periods=25), "monitoring_alarms.lambda_throttles"),
+    ({"monitoring_dynamodb_operations": ["PutItem", "PutItem"]}, "monitoring_dynamodb_operations"),
+    ({"monitoring_dynamodb_operations": ["Upsert"]}, "monitoring_dynamodb_operations"),
+    ({"monitoring_dashboard_name": "payment processing"}, "monitoring_dashboard_name"),
 ]
 
 

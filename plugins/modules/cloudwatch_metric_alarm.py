@@ -1,0 +1,649 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+
+# Copyright: payments.infra contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+module: cloudwatch_metric_alarm
+short_description: Create, update or delete a CloudWatch metric alarm (single metric or metric math) with tags
+version_added: 0.1.0
+description:
+  - Creates, updates or deletes an Amazon CloudWatch metric alarm found by name.
+  - Unlike M(amazon.aws.cloudwatch_metric_alarm), a metric math alarm (O(metrics)) is compared with what
+    CloudWatch reports (that module reports a change on every run for such alarms), tags are reconciled,
+    dimensions and actions are compared whatever their order, and diff mode is supported.
+  - Only the options that are set are reconciled; an unset option keeps its current value (C(PutMetricAlarm)
+    replaces the whole alarm, so the module sends the current value of every option that is not set).
+    Setting O(metrics) replaces a single metric and setting O(metric_name) replaces metrics; setting
+    O(statistic) clears O(extended_statistic) and the other way round.
+author:
+  - payments.infra maintainers (@payments-infra)
+options:
+  name:
+    description: Name of the alarm (1-255 characters).
+    type: str
+    required: true
+  state:
+    description: Whether the alarm exists.
+    type: str
+    choices: [present, absent]
+    default: present
+  description:
+    description: Description of the alarm. An empty string removes it.
+    type: str
+  actions_enabled:
+    description: Whether the alarm runs its actions when its state changes. A new alarm defaults to C(true).
+    type: bool
+  alarm_actions:
+    description: ARNs of the actions (SNS topics...) run when the alarm enters the ALARM state.
+    type: list
+    elements: str
+  ok_actions:
+    description: ARNs of the actions run when the alarm returns to the OK state.
+    type: list
+    elements: str
+  insufficient_data_actions:
+    description: ARNs of the actions run when the alarm enters the INSUFFICIENT_DATA state.
+    type: list
+    elements: str
+  comparison_operator:
+    description: How the statistic is compared with O(threshold). Required to create an alarm.
+    type: str
+    choices:
+      - GreaterThanOrEqualToThreshold
+      - GreaterThanThreshold
+      - LessThanThreshold
+      - LessThanOrEqualToThreshold
+    aliases: [comparison]
+  threshold:
+    description: The value the statistic is compared with. Required to create an alarm.
+    type: float
+  evaluation_periods:
+    description: Number of most recent periods the alarm evaluates. Required to create an alarm.
+    type: int
+  datapoints_to_alarm:
+    description: Breaching datapoints among O(evaluation_periods) that put the alarm in ALARM (M out of N).
+    type: int
+  treat_missing_data:
+    description: How missing datapoints are treated. A new alarm defaults to C(missing).
+    type: str
+    choices: [breaching, notBreaching, ignore, missing]
+  evaluate_low_sample_count_percentile:
+    description: Percentile alarms only. C(ignore) keeps the state when too few samples make a percentile meaningless.
+    type: str
+    choices: [evaluate, ignore]
+  namespace:
+    description: Namespace of the single metric (C(AWS/Lambda)...). Exclusive with O(metrics).
+    type: str
+  metric_name:
+    description: Name of the single metric. Exclusive with O(metrics).
+    type: str
+    aliases: [metric]
+  dimensions:
+    description: Dimensions of the single metric, a dict of names and values. Compared whatever their order.
+    type: dict
+  statistic:
+    description: Statistic of the single metric. Exclusive with O(extended_statistic).
+    type: str
+    choices: [SampleCount, Average, Sum, Minimum, Maximum]
+  extended_statistic:
+    description: Percentile or other extended statistic of the single metric (C(p99), C(tm90)).
+    type: str
+  period:
+    description: Length in seconds of a period of the single metric (10, 30 or a multiple of 60).
+    type: int
+  unit:
+    description: Unit of the single metric. Unset watches the metric whatever its unit.
+    type: str
+  metrics:
+    description:
+      - The metric math queries of the alarm (CloudWatch C(MetricDataQuery) structures, snake_case).
+        Exactly one of them returns data (O(metrics[].return_data)); that is the value compared with the threshold.
+    type: list
+    elements: dict
+    suboptions:
+      id:
+        description: Identifier of the query (starts with a lowercase letter), used in expressions.
+        type: str
+        required: true
+      expression:
+        description: Metric math expression over other queries' ids. Exclusive with O(metrics[].metric_stat).
+        type: str
+      label:
+        description: Label of the query's time series.
+        type: str
+      return_data:
+        description: Whether this query is the alarm's value. Exactly one query returns data.
+        type: bool
+        default: true
+      period:
+        description: Period of an expression query, in seconds.
+        type: int
+      account_id:
+        description: Account of the metric (cross-account alarms).
+        type: str
+      metric_stat:
+        description: A metric and the statistic of it to return.
+        type: dict
+        suboptions:
+          metric:
+            description: The metric.
+            type: dict
+            required: true
+            suboptions:
+              namespace:
+                description: Namespace of the metric.
+                type: str
+                required: true
+              metric_name:
+                description: Name of the metric.
+                type: str
+                required: true
+              dimensions:
+                description: Dimensions of the metric, as a dict of dimension names and values.
+                type: dict
+          period:
+            description: Period in seconds.
+            type: int
+            required: true
+          stat:
+            description: Statistic (C(Sum), C(Average), C(p99)...).
+            type: str
+            required: true
+          unit:
+            description: Unit of the metric.
+            type: str
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.tags
+  - amazon.aws.boto3
+"""
+
+EXAMPLES = r"""
+- name: p99 latency of an HTTP API above one second for 3 of 5 minutes
+  payments.infra.cloudwatch_metric_alarm:
+    name: payment-prod-api-p99-latency
+    namespace: AWS/ApiGateway
+    metric_name: IntegrationLatency
+    dimensions:
+      ApiId: a1b2c3d4e5
+    extended_statistic: p99
+    period: 60
+    evaluation_periods: 5
+    datapoints_to_alarm: 3
+    comparison_operator: GreaterThanThreshold
+    threshold: 1000
+    treat_missing_data: ignore
+    alarm_actions: [arn:aws:sns:eu-west-1:123456789012:system-errors-prod]
+    tags:
+      Environment: prod
+
+- name: Any throttled request on a table, summed over the operations the application uses
+  payments.infra.cloudwatch_metric_alarm:
+    name: payment-prod-dynamodb-throttled-requests
+    comparison_operator: GreaterThanThreshold
+    threshold: 0
+    evaluation_periods: 1
+    treat_missing_data: notBreaching
+    metrics:
+      - id: total
+        expression: SUM(METRICS())
+        label: throttled requests
+      - id: putitem
+        return_data: false
+        metric_stat:
+          metric:
+            namespace: AWS/DynamoDB
+            metric_name: ThrottledRequests
+            dimensions: {TableName: transactions-prod, Operation: PutItem}
+          period: 60
+          stat: Sum
+
+- name: Delete an alarm
+  payments.infra.cloudwatch_metric_alarm:
+    name: payment-dev-aurora-cpu
+    state: absent
+"""
+
+RETURN = r"""
+alarm:
+  description: The alarm as CloudWatch reports it after the change (planned state in check mode). Empty when absent.
+  returned: always
+  type: dict
+  contains:
+    name:
+      description: Name of the alarm.
+      returned: when the alarm exists
+      type: str
+      sample: payment-prod-aurora-cpu
+    arn:
+      description: ARN of the alarm (null when it would be created in check mode).
+      returned: when the alarm exists
+      type: str
+      sample: arn:aws:cloudwatch:eu-west-1:123456789012:alarm:payment-prod-aurora-cpu
+    description:
+      description: Description, null when none.
+      returned: when the alarm exists
+      type: str
+      sample: Aurora writer CPU above 80%
+    actions_enabled:
+      description: Whether the actions run.
+      returned: when the alarm exists
+      type: bool
+      sample: true
+    alarm_actions:
+      description: ARNs run on ALARM, sorted.
+      returned: when the alarm exists
+      type: list
+      elements: str
+      sample: [arn:aws:sns:eu-west-1:123456789012:system-errors-prod]
+    ok_actions:
+      description: ARNs run on OK, sorted.
+      returned: when the alarm exists
+      type: list
+      elements: str
+      sample: []
+    insufficient_data_actions:
+      description: ARNs run on INSUFFICIENT_DATA, sorted.
+      returned: when the alarm exists
+      type: list
+      elements: str
+      sample: []
+    comparison_operator:
+      description: Comparison with the threshold.
+      returned: when the alarm exists
+      type: str
+      sample: GreaterThanThreshold
+    threshold:
+      description: Threshold.
+      returned: when the alarm exists
+      type: float
+      sample: 80.0
+    evaluation_periods:
+      description: Periods evaluated.
+      returned: when the alarm exists
+      type: int
+      sample: 5
+    datapoints_to_alarm:
+      description: Breaching datapoints that trigger the alarm, null when not set (all of them).
+      returned: when the alarm exists
+      type: int
+      sample: 3
+    treat_missing_data:
+      description: How missing data is treated.
+      returned: when the alarm exists
+      type: str
+      sample: notBreaching
+    evaluate_low_sample_count_percentile:
+      description: Low sample count handling of percentile alarms, null when not set.
+      returned: when the alarm exists
+      type: str
+      sample: ignore
+    namespace:
+      description: Namespace of the single metric, null for a metric math alarm.
+      returned: when the alarm exists
+      type: str
+      sample: AWS/RDS
+    metric_name:
+      description: Name of the single metric, null for a metric math alarm.
+      returned: when the alarm exists
+      type: str
+      sample: CPUUtilization
+    dimensions:
+      description: Dimensions of the single metric as a dict.
+      returned: when the alarm exists
+      type: dict
+      sample: {"DBClusterIdentifier": "payment-aurora-prod"}
+    statistic:
+      description: Statistic of the single metric, null when an extended statistic is used.
+      returned: when the alarm exists
+      type: str
+      sample: Average
+    extended_statistic:
+      description: Extended statistic of the single metric, null when none.
+      returned: when the alarm exists
+      type: str
+      sample: p99
+    period:
+      description: Period of the single metric in seconds.
+      returned: when the alarm exists
+      type: int
+      sample: 300
+    unit:
+      description: Unit of the single metric, null when none.
+      returned: when the alarm exists
+      type: str
+      sample: Percent
+    metrics:
+      description: Metric math queries (snake_case, dimensions as dicts); empty for a single-metric alarm.
+      returned: when the alarm exists
+      type: list
+      elements: dict
+      sample: []
+    state_value:
+      description: State of the alarm (OK, ALARM, INSUFFICIENT_DATA), null when it would be created.
+      returned: when the alarm exists
+      type: str
+      sample: OK
+    tags:
+      description: Tags of the alarm.
+      returned: when the alarm exists
+      type: dict
+      sample: {"Environment": "prod"}
+"""
+
+import copy
+import re
+
+from ansible_collections.payments.infra.plugins.module_utils.cloudwatch_alarms import SINGLE_METRIC
+from ansible_collections.payments.infra.plugins.module_utils.cloudwatch_alarms import PaymentsCloudWatchAlarmError
+from ansible_collections.payments.infra.plugins.module_utils.cloudwatch_alarms import alarm_request
+from ansible_collections.payments.infra.plugins.module_utils.cloudwatch_alarms import comparable
+from ansible_collections.payments.infra.plugins.module_utils.cloudwatch_alarms import delete_alarm
+from ansible_collections.payments.infra.plugins.module_utils.cloudwatch_alarms import describe_metric_alarm
+from ansible_collections.payments.infra.plugins.module_utils.cloudwatch_alarms import list_alarm_tags
+from ansible_collections.payments.infra.plugins.module_utils.cloudwatch_alarms import normalize_alarm
+from ansible_collections.payments.infra.plugins.module_utils.cloudwatch_alarms import put_metric_alarm
+from ansible_collections.payments.infra.plugins.module_utils.cloudwatch_alarms import tag_alarm
+from ansible_collections.payments.infra.plugins.module_utils.cloudwatch_alarms import untag_alarm
+from ansible_collections.payments.infra.plugins.module_utils.diff import build_diff
+from ansible_collections.payments.infra.plugins.module_utils.modules import PaymentsAWSModule
+from ansible_collections.payments.infra.plugins.module_utils.tagging import merge_tags
+from ansible_collections.payments.infra.plugins.module_utils.tagging import tag_changes
+
+QUERY_ID = re.compile(r"^[a-z][A-Za-z0-9_]*$")
+SETTINGS = (
+    "description",
+    "actions_enabled",
+    "alarm_actions",
+    "ok_actions",
+    "insufficient_data_actions",
+    "comparison_operator",
+    "threshold",
+    "evaluation_periods",
+    "datapoints_to_alarm",
+    "treat_missing_data",
+    "evaluate_low_sample_count_percentile",
+)
+NEW_ALARM = {
+    "name": None,
+    "arn": None,
+    "description": None,
+    "actions_enabled": True,
+    "alarm_actions": [],
+    "ok_actions": [],
+    "insufficient_data_actions": [],
+    "comparison_operator": None,
+    "threshold": None,
+    "evaluation_periods": None,
+    "datapoints_to_alarm": None,
+    "treat_missing_data": "missing",
+    "evaluate_low_sample_count_percentile": None,
+    "namespace": None,
+    "metric_name": None,
+    "dimensions": {},
+    "statistic": None,
+    "extended_statistic": None,
+    "period": None,
+    "unit": None,
+    "metrics": [],
+    "state_value": None,
+    "tags": {},
+}
+
+
+def desired_query(query):
+    """A metrics[] option as normalize_alarm shapes a reported query."""
+    stat = query.get("metric_stat")
+    metric_stat = None
+    if stat:
+        metric_stat = {
+            "metric": {
+                "namespace": stat["metric"]["namespace"],
+                "metric_name": stat["metric"]["metric_name"],
+                "dimensions": {key: str(value) for key, value in (stat["metric"].get("dimensions") or {}).items()},
+            },
+            "period": stat["period"],
+            "stat": stat["stat"],
+            "unit": stat.get("unit"),
+        }
+    return {
+        "id": query["id"],
+        "expression": query.get("expression"),
+        "label": query.get("label"),
+        "return_data": True if query.get("return_data") is None else bool(query["return_data"]),
+        "period": query.get("period"),
+        "account_id": query.get("account_id"),
+        "metric_stat": metric_stat,
+    }
+
+
+def desired_alarm(current, params):
+    """The alarm's configuration once what the user set is applied to `current` (None: a new alarm)."""
+    desired = comparable(current) if current is not None else comparable(NEW_ALARM)
+    desired["name"] = params["name"]
+    for key in SETTINGS:
+        value = params.get(key)
+        if value is None:
+            continue
+        if key in ("alarm_actions", "ok_actions", "insufficient_data_actions"):
+            value = sorted(set(value))
+        elif key == "description":
+            value = value or None
+        elif key == "threshold":
+            value = float(value)
+        desired[key] = value
+    if params.get("metrics"):
+        desired["metrics"] = [desired_query(query) for query in params["metrics"]]
+        for key in SINGLE_METRIC:
+            desired[key] = {} if key == "dimensions" else None
+    single = {key: params.get(key) for key in SINGLE_METRIC if params.get(key) is not None}
+    if single:
+        desired["metrics"] = []
+        if "statistic" in single:
+            desired["extended_statistic"] = None
+        if "extended_statistic" in single:
+            desired["statistic"] = None
+        for key, value in single.items():
+            desired[key] = {name: str(item) for name, item in value.items()} if key == "dimensions" else value
+    return desired
+
+
+def missing_on_create(desired):
+    """Names of the options a new alarm needs and the parameters do not give."""
+    missing = [key for key in ("comparison_operator", "threshold", "evaluation_periods") if desired[key] is None]
+    if not desired["metrics"]:
+        missing += [key for key in ("namespace", "metric_name", "period") if desired[key] is None]
+        if desired["statistic"] is None and desired["extended_statistic"] is None:
+            missing.append("statistic or extended_statistic")
+    return missing
+
+
+def read_alarm(client, name):
+    alarm = describe_metric_alarm(client, name)
+    if alarm is None:
+        return None
+    return normalize_alarm(alarm, list_alarm_tags(client, alarm["AlarmArn"]))
+
+
+def ensure_present(client, params, check_mode):
+    """(changed, alarm, diff)."""
+    before = read_alarm(client, params["name"])
+    desired = desired_alarm(before, params)
+
+    if before is None:
+        missing = missing_on_create(desired)
+        if missing:
+            raise PaymentsCloudWatchAlarmError(
+                message=f"alarm {params['name']} does not exist; creating it needs {', '.join(missing)}"
+            )
+        after = dict(copy.deepcopy(desired), arn=None, state_value=None, tags=dict(params.get("tags") or {}))
+        if check_mode:
+            return True, after, build_diff(None, after)
+        request = alarm_request(desired)
+        if params.get("tags"):
+            request["Tags"] = [{"Key": key, "Value": str(value)} for key, value in sorted(params["tags"].items())]
+        put_metric_alarm(client, request)
+        after = read_alarm(client, params["name"]) or after
+        return True, after, build_diff(None, after)
+
+    to_set, to_unset = tag_changes(before["tags"], params.get("tags"), params.get("purge_tags"))
+    reconfigure = desired != comparable(before)
+    if not (reconfigure or to_set or to_unset):
+        return False, before, build_diff(before, before)
+    if check_mode:
+        after = dict(copy.deepcopy(desired), arn=before["arn"], state_value=before["state_value"])
+        after["tags"] = merge_tags(before["tags"], to_set, to_unset)
+        return True, after, build_diff(before, after)
+    if reconfigure:
+        put_metric_alarm(client, alarm_request(desired))
+    if to_unset:
+        untag_alarm(client, before["arn"], to_unset)
+    if to_set:
+        tag_alarm(client, before["arn"], to_set)
+    after = read_alarm(client, params["name"])
+    return True, after, build_diff(before, after)
+
+
+def ensure_absent(client, params, check_mode):
+    before = read_alarm(client, params["name"])
+    if before is None:
+        return False, {}, build_diff(None, None)
+    if not check_mode:
+        delete_alarm(client, params["name"])
+    return True, {}, build_diff(before, None)
+
+
+def validate(module):
+    params = module.params
+    name = params["name"]
+    if not 1 <= len(name) <= 255:
+        module.fail_json(msg=f"name={name!r} must be 1-255 characters long")
+    for key in ("evaluation_periods", "datapoints_to_alarm"):
+        if params.get(key) is not None and params[key] < 1:
+            module.fail_json(msg=f"{key} must be 1 or more (got {params[key]})")
+    if (
+        params.get("datapoints_to_alarm") is not None
+        and params.get("evaluation_periods") is not None
+        and params["datapoints_to_alarm"] > params["evaluation_periods"]
+    ):
+        module.fail_json(
+            msg=f"datapoints_to_alarm={params['datapoints_to_alarm']} exceeds "
+            f"evaluation_periods={params['evaluation_periods']}"
+        )
+    period = params.get("period")
+    if period is not None and not (period in (10, 30) or (period > 0 and period % 60 == 0)):
+        module.fail_json(msg=f"period={period} must be 10, 30 or a multiple of 60")
+    if params.get("extended_statistic") is not None and not params["extended_statistic"]:
+        module.fail_json(msg="extended_statistic must not be empty")
+    metrics = params.get("metrics")
+    if metrics is not None:
+        if not metrics:
+            module.fail_json(msg="metrics must list at least one query")
+        ids = [query["id"] for query in metrics]
+        bad = [query_id for query_id in ids if not QUERY_ID.match(query_id)]
+        if bad or len(set(ids)) != len(ids):
+            module.fail_json(msg=f"metrics: ids {ids} must be distinct and start with a lowercase letter")
+        returning = [query["id"] for query in metrics if query.get("return_data") is not False]
+        if len(returning) != 1:
+            module.fail_json(msg=f"metrics: exactly one query must return data (return_data), not {returning}")
+        for query in metrics:
+            if bool(query.get("expression")) == bool(query.get("metric_stat")):
+                module.fail_json(msg=f"metrics: query {query['id']} needs either expression or metric_stat")
+
+
+def main():
+    metric_spec = dict(
+        namespace=dict(type="str", required=True),
+        metric_name=dict(type="str", required=True),
+        dimensions=dict(type="dict"),
+    )
+    argument_spec = dict(
+        name=dict(type="str", required=True),
+        state=dict(type="str", choices=["present", "absent"], default="present"),
+        description=dict(type="str"),
+        actions_enabled=dict(type="bool"),
+        alarm_actions=dict(type="list", elements="str"),
+        ok_actions=dict(type="list", elements="str"),
+        insufficient_data_actions=dict(type="list", elements="str"),
+        comparison_operator=dict(
+            type="str",
+            aliases=["comparison"],
+            choices=[
+                "GreaterThanOrEqualToThreshold",
+                "GreaterThanThreshold",
+                "LessThanThreshold",
+                "LessThanOrEqualToThreshold",
+            ],
+        ),
+        threshold=dict(type="float"),
+        evaluation_periods=dict(type="int"),
+        datapoints_to_alarm=dict(type="int"),
+        treat_missing_data=dict(type="str", choices=["breaching", "notBreaching", "ignore", "missing"]),
+        evaluate_low_sample_count_percentile=dict(type="str", choices=["evaluate", "ignore"]),
+        namespace=dict(type="str"),
+        metric_name=dict(type="str", aliases=["metric"]),
+        dimensions=dict(type="dict"),
+        statistic=dict(type="str", choices=["SampleCount", "Average", "Sum", "Minimum", "Maximum"]),
+        extended_statistic=dict(type="str"),
+        period=dict(type="int"),
+        unit=dict(type="str"),
+        metrics=dict(
+            type="list",
+            elements="dict",
+            options=dict(
+                id=dict(type="str", required=True),
+                expression=dict(type="str"),
+                label=dict(type="str"),
+                return_data=dict(type="bool", default=True),
+                period=dict(type="int"),
+                account_id=dict(type="str"),
+                metric_stat=dict(
+                    type="dict",
+                    options=dict(
+                        metric=dict(type="dict", required=True, options=metric_spec),
+                        period=dict(type="int", required=True),
+                        stat=dict(type="str", required=True),
+                        unit=dict(type="str"),
+                    ),
+                ),
+            ),
+        ),
+        tags=dict(type="dict", aliases=["resource_tags"]),
+        purge_tags=dict(type="bool", default=True),
+    )
+    module = PaymentsAWSModule(
+        argument_spec=argument_spec,
+        supports_check_mode=True,
+        mutually_exclusive=[
+            ["statistic", "extended_statistic"],
+            ["metrics", "namespace"],
+            ["metrics", "metric_name"],
+            ["metrics", "dimensions"],
+            ["metrics", "statistic"],
+            ["metrics", "extended_statistic"],
+            ["metrics", "period"],
+            ["metrics", "unit"],
+        ],
+    )
+    validate(module)
+
+    client = module.client("cloudwatch")
+    try:
+        if module.params["state"] == "present":
+            changed, alarm, diff = ensure_present(client, module.params, module.check_mode)
+        else:
+            changed, alarm, diff = ensure_absent(client, module.params, module.check_mode)
+    except PaymentsCloudWatchAlarmError as e:
+        module.fail_json_aws_error(e)
+
+    result = {"changed": changed, "alarm": alarm or {}}
+    if module._diff:
+        result["diff"] = diff
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()
