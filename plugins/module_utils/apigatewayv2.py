@@ -493,9 +493,6 @@ def drop_none(values: Dict[str, Any]) -> Dict[str, Any]:
 
 def exit_with_result(module, result: Dict[str, Any], resource_key: Optional[str] = None, id_key: Optional[str] = None):
     """End an apigatewayv2_* module: the resource's id at the top level, diff only in diff mode."""
-    diff = result.pop("diff")
     if resource_key:
         result[id_key] = (result[resource_key] or {}).get(id_key)
-    if module._diff:  # pylint: disable=protected-access
-        result["diff"] = diff
-    module.exit_json(**result)
+    module.exit_with_diff(result)

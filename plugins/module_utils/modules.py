@@ -21,3 +21,12 @@ class PaymentsAWSModule(AnsibleAWSModule):
             collection_name=PAYMENTS_INFRA_COLLECTION_NAME,
             collection_version=PAYMENTS_INFRA_COLLECTION_VERSION,
         )
+
+    def exit_with_diff(self, result, warnings=()):
+        """End the run with result (which holds changed and diff): warnings first, diff kept only in diff mode."""
+        diff = result.pop("diff")
+        for warning in warnings:
+            self.warn(warning)
+        if self._diff:
+            result["diff"] = diff
+        self.exit_json(**result)

@@ -223,12 +223,7 @@ def main():
     except PaymentsCloudWatchError as e:
         module.fail_json_aws_error(e)
 
-    for warning in warnings:
-        module.warn(warning)
-    result = {"changed": changed, "dashboard": dashboard or {}}
-    if module._diff:
-        result["diff"] = diff
-    module.exit_json(**result)
+    module.exit_with_diff({"changed": changed, "dashboard": dashboard or {}, "diff": diff}, warnings)
 
 
 if __name__ == "__main__":

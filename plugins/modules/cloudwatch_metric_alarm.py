@@ -639,10 +639,7 @@ def main():
     except PaymentsCloudWatchAlarmError as e:
         module.fail_json_aws_error(e)
 
-    result = {"changed": changed, "alarm": alarm or {}}
-    if module._diff:
-        result["diff"] = diff
-    module.exit_json(**result)
+    module.exit_with_diff({"changed": changed, "alarm": alarm or {}, "diff": diff})
 
 
 if __name__ == "__main__":

@@ -1191,10 +1191,7 @@ def main():
     except PaymentsDynamoDBError as e:
         module.fail_json_aws_error(e)
 
-    diff = result.pop("diff")
-    if module._diff:
-        result["diff"] = diff
-    module.exit_json(**result)
+    module.exit_with_diff(result)
 
 
 if __name__ == "__main__":

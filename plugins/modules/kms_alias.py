@@ -139,10 +139,7 @@ def main():
         )
     except PaymentsKMSError as e:
         module.fail_json_aws_error(e)
-    diff = result.pop("diff")
-    if module._diff:
-        result["diff"] = diff
-    module.exit_json(changed=changed, **result)
+    module.exit_with_diff(dict(result, changed=changed))
 
 
 if __name__ == "__main__":

@@ -134,10 +134,7 @@ def main():
         changed, result = ensure(client, module.params["name"], desired, module.check_mode)
     except PaymentsLambdaError as e:
         module.fail_json_aws_error(e)
-    diff = result.pop("diff")
-    if module._diff:
-        result["diff"] = diff
-    module.exit_json(changed=changed, **result)
+    module.exit_with_diff(dict(result, changed=changed))
 
 
 if __name__ == "__main__":

@@ -515,12 +515,7 @@ def main():
             changed, mapping, diff, warnings = ensure_absent(client, params, module.check_mode)
     except PaymentsLambdaError as e:
         module.fail_json_aws_error(e)
-    for warning in warnings:
-        module.warn(warning)
-    result = {"changed": changed, "event_source_mapping": mapping or {}}
-    if module._diff:
-        result["diff"] = diff
-    module.exit_json(**result)
+    module.exit_with_diff({"changed": changed, "event_source_mapping": mapping or {}, "diff": diff}, warnings)
 
 
 if __name__ == "__main__":

@@ -442,12 +442,10 @@ def main():
     except PaymentsSecretsManagerError as e:
         module.fail_json_aws_error(e)
 
-    result = {"changed": changed, "secret": secret or {}}
+    result = {"changed": changed, "secret": secret or {}, "diff": diff}
     if keys is not None:
         result["json_keys"] = keys
-    if module._diff:
-        result["diff"] = diff
-    module.exit_json(**result)
+    module.exit_with_diff(result)
 
 
 if __name__ == "__main__":

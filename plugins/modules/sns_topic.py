@@ -520,12 +520,7 @@ def main():
     except PaymentsSNSError as e:
         module.fail_json_aws_error(e)
 
-    for warning in warnings:
-        module.warn(warning)
-    result = {"changed": changed, "topic": topic or {}}
-    if module._diff:
-        result["diff"] = diff
-    module.exit_json(**result)
+    module.exit_with_diff({"changed": changed, "topic": topic or {}, "diff": diff}, warnings)
 
 
 if __name__ == "__main__":

@@ -502,10 +502,7 @@ def main():
     except PaymentsEC2Error as e:
         module.fail_json_aws_error(e)
 
-    diff = result.pop("diff")
-    if module._diff:
-        result["diff"] = diff
-    module.exit_json(**result)
+    module.exit_with_diff(result)
 
 
 if __name__ == "__main__":
