@@ -27,3 +27,20 @@ def aws_env(emulator, monkeypatch):
     for key, value in emulator.aws_env().items():
         monkeypatch.setenv(key, value)
     return emulator
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print every figure line the tests recorded (record_property("figure", "faults: ...")), one per line.
+
+    The figures travel in each report's user_properties, so they reach this summary from xdist workers too.
+    """
+    lines = []
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            if getattr(report, "when", None) != "call":
+                continue
+            lines.extend(value for name, value in getattr(report, "user_properties", ()) if name == "figure")
+    if lines:
+        terminalreporter.section("figures")
+        for line in sorted(set(lines)):
+            terminalreporter.write_line(line)
