@@ -6,34 +6,13 @@ import itertools
 import json
 
 import pytest
-from botocore.exceptions import ClientError
+from aws_fakes import Paginator, client_error
 
 DEFAULT_LOG_FORMAT = (
     "${version} ${account-id} ${interface-id} ${srcaddr} ${dstaddr} ${srcport} ${dstport} ${protocol} "
     "${packets} ${bytes} ${start} ${end} ${action} ${log-status}"
 )
 MUTATING = ("create_flow_logs", "delete_flow_logs", "create_tags", "delete_tags")
-
-
-def client_error(code, operation, message="error"):
-    return ClientError({"Error": {"Code": code, "Message": message}}, operation)
-
-
-class _Pages:
-    def __init__(self, key, items):
-        self._result = {key: items}
-
-    def build_full_result(self):
-        return self._result
-
-
-class _Paginator:
-    def __init__(self, method, key):
-        self._method = method
-        self._key = key
-
-    def paginate(self, **params):
-        return _Pages(self._key, self._method(**params)[self._key])
 
 
 class FakeEC2:
@@ -80,7 +59,7 @@ class FakeEC2:
     # boto3 client surface
     def get_paginator(self, name):
         assert name == "describe_flow_logs"
-        return _Paginator(self.describe_flow_logs, "FlowLogs")
+        return Paginator(self.describe_flow_logs, "FlowLogs")
 
     def describe_flow_logs(self, FlowLogIds=None, Filters=None):
         self.calls.append(("describe_flow_logs", {"FlowLogIds": FlowLogIds, "Filters": Filters}))

@@ -7,13 +7,10 @@ from unittest import mock
 import pytest
 from ansible_collections.payments.infra.plugins.module_utils import cloudwatch
 from ansible_collections.payments.infra.plugins.module_utils.cloudwatch import PaymentsCloudWatchError
+from aws_fakes import client_error
 from botocore.exceptions import ClientError
 
 ARN = "arn:aws:cloudwatch::123456789012:dashboard/payment-processing-dev"
-
-
-def client_error(code, operation="Operation", message="error", **extra):
-    return ClientError(dict({"Error": {"Code": code, "Message": message}}, **extra), operation)
 
 
 @pytest.fixture

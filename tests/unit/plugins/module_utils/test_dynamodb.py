@@ -5,14 +5,10 @@ from unittest import mock
 
 import pytest
 from ansible_collections.payments.infra.plugins.module_utils import dynamodb
-from botocore.exceptions import ClientError
+from aws_fakes import client_error
 
 TABLE_ARN = "arn:aws:dynamodb:us-east-1:123456789012:table/transactions-dev"
 KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d"
-
-
-def client_error(code, operation="Operation"):
-    return ClientError({"Error": {"Code": code, "Message": "error"}}, operation)
 
 
 @pytest.fixture

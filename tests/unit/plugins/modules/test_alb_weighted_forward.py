@@ -2,36 +2,17 @@
 
 import copy
 
-import botocore.exceptions
 import pytest
 from ansible_collections.payments.infra.plugins.module_utils import elbv2
 from ansible_collections.payments.infra.plugins.module_utils.elbv2 import PaymentsELBv2Error
 from ansible_collections.payments.infra.plugins.modules import alb_weighted_forward as module
+from aws_fakes import Paginator, client_error
 
 LB = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/payment-alb-test/1"
 LISTENER = "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/payment-alb-test/1/2"
 BLUE = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/payment-blue-test/b"
 GREEN = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/payment-green-test/g"
 NAMES = {BLUE: "payment-blue-test", GREEN: "payment-green-test"}
-
-
-def _error(code, operation):
-    return botocore.exceptions.ClientError({"Error": {"Code": code, "Message": code}}, operation)
-
-
-class _Paginator:
-    """build_full_result() of one page: the fake client never paginates."""
-
-    def __init__(self, call):
-        self._call = call
-        self._kwargs = {}
-
-    def paginate(self, **kwargs):
-        self._kwargs = kwargs
-        return self
-
-    def build_full_result(self):
-        return self._call(**self._kwargs)
 
 
 class FakeELBv2:
@@ -50,23 +31,23 @@ class FakeELBv2:
     def describe_listeners(self, ListenerArns=None, LoadBalancerArn=None):
         self.calls.append("DescribeListeners")
         if ListenerArns and ListenerArns != [LISTENER]:
-            raise _error("ListenerNotFound", "DescribeListeners")
+            raise client_error("ListenerNotFound", "DescribeListeners", "ListenerNotFound")
         return {"Listeners": [copy.deepcopy(self.listener)]}
 
     def describe_load_balancers(self, Names=None, LoadBalancerArns=None):
         if Names and Names != ["payment-alb-test"] or LoadBalancerArns and LoadBalancerArns != [LB]:
-            raise _error("LoadBalancerNotFound", "DescribeLoadBalancers")
+            raise client_error("LoadBalancerNotFound", "DescribeLoadBalancers", "LoadBalancerNotFound")
         return {"LoadBalancers": [{"LoadBalancerArn": LB, "LoadBalancerName": "payment-alb-test"}]}
 
     def describe_target_groups(self, Names=None, TargetGroupArns=None):
         by_name = {name: arn for arn, name in NAMES.items()}
         arns = TargetGroupArns or [by_name.get(name) for name in Names]
         if any(arn not in NAMES for arn in arns):
-            raise _error("TargetGroupNotFound", "DescribeTargetGroups")
+            raise client_error("TargetGroupNotFound", "DescribeTargetGroups", "TargetGroupNotFound")
         return {"TargetGroups": [{"TargetGroupArn": arn, "TargetGroupName": NAMES[arn]} for arn in arns]}
 
     def get_paginator(self, name):
-        return _Paginator(getattr(self, name))
+        return Paginator(getattr(self, name))
 
     def modify_listener(self, ListenerArn, DefaultActions):
         self.calls.append("ModifyListener")

@@ -7,7 +7,7 @@ import pytest
 from ansible_collections.amazon.aws.plugins.module_utils import cloud
 from ansible_collections.payments.infra.plugins.module_utils.cloudwatch import PaymentsCloudWatchError, serialize_body
 from ansible_collections.payments.infra.plugins.modules import cloudwatch_dashboard, cloudwatch_dashboard_info
-from botocore.exceptions import ClientError
+from aws_fakes import Paginator, client_error
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -55,26 +55,6 @@ start: -PT3H
 """
 
 
-def client_error(code, operation, message="error", **extra):
-    return ClientError(dict({"Error": {"Code": code, "Message": message}}, **extra), operation)
-
-
-class _Pages:
-    def __init__(self, result):
-        self._result = result
-
-    def build_full_result(self):
-        return self._result
-
-
-class _Paginator:
-    def __init__(self, method):
-        self._method = method
-
-    def paginate(self, **params):
-        return _Pages(self._method(**params))
-
-
 class FakeCloudWatch:
     """An in-memory CloudWatch dashboard API shaped like the AWS answers.
 
@@ -99,7 +79,7 @@ class FakeCloudWatch:
         self.dashboards[name] = {"DashboardName": name, "DashboardArn": ARN.replace(NAME, name), "Body": reformatted}
 
     def get_paginator(self, name):
-        return _Paginator(getattr(self, name))
+        return Paginator(getattr(self, name))
 
     def get_dashboard(self, DashboardName):
         self.calls.append(("get_dashboard", {"DashboardName": DashboardName}))

@@ -7,7 +7,7 @@ import pytest
 from ansible_collections.payments.infra.plugins.module_utils import cloudwatch_alarms
 from ansible_collections.payments.infra.plugins.module_utils.cloudwatch_alarms import PaymentsCloudWatchAlarmError
 from ansible_collections.payments.infra.plugins.modules import cloudwatch_metric_alarm
-from botocore.exceptions import ClientError
+from aws_fakes import client_error
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -15,10 +15,6 @@ TOPIC = f"arn:aws:sns:{REGION}:{ACCOUNT}:system-errors-test"
 OTHER_TOPIC = f"arn:aws:sns:{REGION}:{ACCOUNT}:failed-transactions-test"
 NAME = "payment-test-api-p99-latency"
 MUTATING = ("put_metric_alarm", "delete_alarms", "tag_resource", "untag_resource")
-
-
-def client_error(code, operation, message="error"):
-    return ClientError({"Error": {"Code": code, "Message": message}}, operation)
 
 
 class FakeCloudWatch:

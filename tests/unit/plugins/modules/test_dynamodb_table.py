@@ -7,6 +7,7 @@ import pytest
 from ansible_collections.payments.infra.plugins.module_utils import dynamodb as ddb_utils
 from ansible_collections.payments.infra.plugins.module_utils.dynamodb import PaymentsDynamoDBError
 from ansible_collections.payments.infra.plugins.modules import dynamodb_table, dynamodb_table_info
+from aws_fakes import Paginator, client_error
 from botocore.exceptions import ClientError
 
 ACCOUNT = "123456789012"
@@ -34,26 +35,6 @@ CUSTOMER_INDEX = {
     "write_capacity": None,
 }
 STATUS_INDEX = dict(CUSTOMER_INDEX, name="status-timestamp-index", hash_key={"name": "status", "type": "S"})
-
-
-def client_error(code, operation, message="error"):
-    return ClientError({"Error": {"Code": code, "Message": message}}, operation)
-
-
-class _Pages:
-    def __init__(self, result):
-        self._result = result
-
-    def build_full_result(self):
-        return self._result
-
-
-class _Paginator:
-    def __init__(self, method):
-        self._method = method
-
-    def paginate(self, **params):
-        return _Pages(self._method(**params))
 
 
 class FakeDynamoDB:
@@ -216,7 +197,7 @@ class FakeDynamoDB:
 
     def get_paginator(self, name):
         assert name == "list_tags_of_resource"
-        return _Paginator(self.list_tags_of_resource)
+        return Paginator(self.list_tags_of_resource)
 
     def list_tags_of_resource(self, ResourceArn):
         self.calls.append(("list_tags_of_resource", {"ResourceArn": ResourceArn}))

@@ -8,7 +8,7 @@ import pytest
 from ansible_collections.payments.infra.plugins.module_utils import sns as sns_utils
 from ansible_collections.payments.infra.plugins.module_utils.sns import PENDING_CONFIRMATION, PaymentsSNSError
 from ansible_collections.payments.infra.plugins.modules import sns_topic
-from botocore.exceptions import ClientError
+from aws_fakes import Paginator, client_error
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -42,26 +42,6 @@ POLICY = {
 }
 
 
-def client_error(code, operation, message="error"):
-    return ClientError({"Error": {"Code": code, "Message": message}}, operation)
-
-
-class _Pages:
-    def __init__(self, result):
-        self._result = result
-
-    def build_full_result(self):
-        return self._result
-
-
-class _Paginator:
-    def __init__(self, method):
-        self._method = method
-
-    def paginate(self, **params):
-        return _Pages(self._method(**params))
-
-
 class FakeSNS:
     """An in-memory SNS and KMS (DescribeKey) client shaped like the AWS answers.
 
@@ -85,7 +65,7 @@ class FakeSNS:
         return self.topics[arn]
 
     def get_paginator(self, name):
-        return _Paginator(getattr(self, name))
+        return Paginator(getattr(self, name))
 
     def list_topics(self):
         self.calls.append(("list_topics", {}))

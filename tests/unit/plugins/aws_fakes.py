@@ -1,0 +1,33 @@
+"""Building blocks of the fake boto3 clients in the module and module_utils unit tests.
+
+Importable as `aws_fakes` from every test under tests/unit/plugins (pytest puts this directory, which holds a
+conftest.py, on sys.path).
+"""
+
+from botocore.exceptions import ClientError
+
+
+def client_error(code, operation="Operation", message="error", **extra):
+    """A ClientError as botocore raises it; `extra` adds top-level response keys (ResponseMetadata, ...)."""
+    return ClientError(dict({"Error": {"Code": code, "Message": message}}, **extra), operation)
+
+
+class Pages:
+    def __init__(self, result):
+        self._result = result
+
+    def build_full_result(self):
+        return self._result
+
+
+class Paginator:
+    """get_paginator() of a fake client that never paginates: build_full_result() is one call of `method`,
+    cut down to `key` when given."""
+
+    def __init__(self, method, key=None):
+        self._method = method
+        self._key = key
+
+    def paginate(self, **params):
+        result = self._method(**params)
+        return Pages(result if self._key is None else {self._key: result[self._key]})
