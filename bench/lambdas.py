@@ -2,6 +2,7 @@
 """Closing figures for the Lambda code (a benchmark, not a test; every target is on 127.0.0.1).
 
     python bench/lambdas.py [--validations 50000] [--processing 300] [--skip-processing]
+                            [--emulator-port N] [--postgres-port N]   (default: free ports)
 
 1. validations per second per core: payment_validation.handler in-process, one thread, CPU time.
 2. p50/p99 handler latency: validation in-process; processing against a private emulator
@@ -96,13 +97,13 @@ def _free_port():
         return sock.getsockname()[1]
 
 
-def bench_processing(count):
+def bench_processing(count, emulator_port=0, postgres_port=0):
     import boto3
     import pg_cluster
     from payments_common import aws, config, db, migrations
 
     state = tempfile.mkdtemp(prefix="bench-emulator-")
-    port = _free_port()
+    port = emulator_port or _free_port()
     emulator_env = dict(os.environ, PAYMENTS_EMULATOR_DIR=state)
     emulator = [sys.executable, str(ROOT / "scripts" / "emulator")]
     subprocess.run([*emulator, "start", "--port", str(port)], env=emulator_env, check=True, capture_output=True)
@@ -112,7 +113,7 @@ def bench_processing(count):
             AWS_ENDPOINT_URL=f"http://127.0.0.1:{port}", AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench",  # noqa: S106 (emulator)
             AWS_DEFAULT_REGION="us-east-1", AWS_REGION="us-east-1",
         )  # fmt: skip
-        cluster = pg_cluster.PgCluster().start()
+        cluster = pg_cluster.PgCluster(port=postgres_port or None).start()
         admin = db.connect(cluster.admin_secret(), "verify-full", cluster.ca_file)
         admin.run("CREATE DATABASE payments")
         admin.close()
@@ -174,12 +175,14 @@ def main(argv=None):
     parser.add_argument("--validations", type=int, default=50_000)
     parser.add_argument("--processing", type=int, default=300)
     parser.add_argument("--skip-processing", action="store_true")
+    parser.add_argument("--emulator-port", type=int, default=0, help="port of the processing emulator (0: free)")
+    parser.add_argument("--postgres-port", type=int, default=0, help="port of the PostgreSQL cluster (0: free)")
     args = parser.parse_args(argv)
     report = {"python": sys.version.split()[0], "cpu_count": os.cpu_count()}
     report["imports"] = bench_imports()
     report["validation"] = bench_validation(args.validations)
     if not args.skip_processing:
-        report["processing"] = bench_processing(args.processing)
+        report["processing"] = bench_processing(args.processing, args.emulator_port, args.postgres_port)
     report["goals"] = {
         "validations_per_second_per_core>=20000": report["validation"]["validations_per_second_per_core"] >= 20_000,
         "validation_cold_import_ms<=30": report["imports"]["payment_validation"]["cold_import_ms_median"] <= 30,

@@ -210,6 +210,152 @@ def patch_alb_attribute_defaults():
     return "alb-attribute-defaults"
 
 
+# Slow-emulator mode (PAYMENTS_EMULATOR_DELAYS): typical real-AWS creation times, in seconds, of the resources
+# whose waits dominate a converge. Sources: AWS docs and observed Terraform/CloudFormation create times (Aurora
+# cluster without instances 1-2 min, Aurora instance 8-12 min, NAT gateway 1-2 min, ALB 2-3 min, HTTP API VPC
+# link 2-5 min). amazon.aws waits at most: NatGatewayAvailable 5 s x 40, LoadBalancerAvailable 15 s x 40,
+# DBClusterAvailable 20 s x 60, RDS instance waiter 60 s x 60 (module_utils/waiters.py, rds.py).
+REAL_AWS_CREATE_SECONDS = {
+    "nat_gateway": 120,
+    "db_cluster": 120,
+    "db_instance": 600,
+    "load_balancer": 180,
+    "vpc_link": 180,
+}
+DEFAULT_DELAY_SCALE = 10
+_CREATE_DELAYS = {}
+
+
+def creation_delays(spec):
+    """Seconds each resource type stays in its in-progress state, from a PAYMENTS_EMULATOR_DELAYS JSON object.
+
+    ``{}`` gives the real-AWS figures divided by DEFAULT_DELAY_SCALE; ``"scale"`` sets the divisor; a resource type
+    given in seconds is used as it is.
+    """
+    spec = json.loads(spec) if isinstance(spec, str) else dict(spec)
+    unknown = set(spec) - set(REAL_AWS_CREATE_SECONDS) - {"scale"}
+    if unknown:
+        raise ValueError(f"PAYMENTS_EMULATOR_DELAYS: unknown resource types {sorted(unknown)}")
+    scale = float(spec.pop("scale", DEFAULT_DELAY_SCALE))
+    delays = {kind: seconds / scale for kind, seconds in REAL_AWS_CREATE_SECONDS.items()}
+    delays.update({kind: float(seconds) for kind, seconds in spec.items()})
+    return delays
+
+
+def _ready(resource):
+    return time.time() >= resource.__dict__.get("_payments_ready_at", 0)
+
+
+def _start_clock(cls, kind):
+    original = cls.__init__
+
+    def __init__(self, *args, **kwargs):
+        self.__dict__["_payments_ready_at"] = time.time() + _CREATE_DELAYS.get(kind, 0)
+        original(self, *args, **kwargs)
+
+    cls.__init__ = __init__
+
+
+def _delayed_attribute(cls, name, final, pending, kind):
+    """Turn the plain attribute ``name`` into one that reads ``pending`` instead of ``final`` until ready."""
+    slot = f"_payments_{name}"
+
+    def getter(self):
+        value = self.__dict__.get(slot)
+        return pending if value == final and not _ready(self) else value
+
+    def setter(self, value):
+        self.__dict__[slot] = value
+
+    setattr(cls, name, property(getter, setter))
+    _start_clock(cls, kind)
+
+
+def patch_creation_delays():
+    """Slow-emulator mode: new resources report their in-progress state for a while, as in AWS (moto: at once).
+
+    With PAYMENTS_EMULATOR_DELAYS set (see creation_delays), NAT gateways stay ``pending``, Aurora clusters and
+    instances ``creating``, ALBs ``provisioning`` and API Gateway v2 VPC links ``PENDING`` for their delay after
+    creation, so waits in the playbooks really wait and converge times can be modelled. Unset: no delay.
+    """
+    import os  # pylint: disable=import-outside-toplevel
+
+    from moto.apigatewayv2.models import VpcLink  # pylint: disable=import-outside-toplevel
+    from moto.ec2.models.nat_gateways import NatGateway  # pylint: disable=import-outside-toplevel
+    from moto.elbv2.models import FakeLoadBalancer  # pylint: disable=import-outside-toplevel
+    from moto.rds.models import DBCluster, DBInstance  # pylint: disable=import-outside-toplevel
+
+    _CREATE_DELAYS.clear()
+    if os.environ.get("PAYMENTS_EMULATOR_DELAYS"):
+        _CREATE_DELAYS.update(creation_delays(os.environ["PAYMENTS_EMULATOR_DELAYS"]))
+    if getattr(patch_creation_delays, "installed", False):
+        return "creation-delays"
+    patch_creation_delays.installed = True
+
+    _delayed_attribute(NatGateway, "state", "available", "pending", "nat_gateway")
+    _delayed_attribute(DBInstance, "status", "available", "creating", "db_instance")
+
+    cluster_status = DBCluster.status
+
+    def status(self):
+        value = cluster_status.fget(self)
+        return "creating" if value == "available" and not _ready(self) else value
+
+    DBCluster.status = property(status, cluster_status.fset)
+    _start_clock(DBCluster, "db_cluster")
+
+    activate = FakeLoadBalancer.activate
+
+    def activate_when_ready(self):
+        if _ready(self):
+            activate(self)
+
+    FakeLoadBalancer.activate = activate_when_ready
+    _start_clock(FakeLoadBalancer, "load_balancer")
+
+    to_json = VpcLink.to_json
+
+    def vpc_link_to_json(self):
+        link = to_json(self)
+        if link.get("vpcLinkStatus") == "AVAILABLE" and not _ready(self):
+            link["vpcLinkStatus"] = "PENDING"
+        return link
+
+    VpcLink.to_json = vpc_link_to_json
+    _start_clock(VpcLink, "vpc_link")
+    return "creation-delays"
+
+
+def patch_logs_associate_kms_key():
+    """AssociateKmsKey and DisassociateKmsKey set and remove a log group's KMS key in AWS (moto: not implemented).
+
+    AWS CloudWatch Logs API reference, AssociateKmsKey ("Associates the specified KMS key with ... the specified
+    log group", logGroupName, kmsKeyId as a key ARN) and DisassociateKmsKey; both answer ResourceNotFoundException
+    for a log group that does not exist. payments.infra.cloudwatchlogs_log_group_kms calls them; moto answers
+    HTTP 500 although DescribeLogGroups already reports kmsKeyId.
+    """
+    from moto.logs.exceptions import ResourceNotFoundException  # pylint: disable=import-outside-toplevel
+    from moto.logs.responses import LogsResponse  # pylint: disable=import-outside-toplevel
+
+    def _group(self):
+        group = self.logs_backend.groups.get(self._get_param("logGroupName"))
+        if group is None:
+            raise ResourceNotFoundException()
+        return group
+
+    def associate_kms_key(self):
+        _group(self).kms_key_id = self._get_param("kmsKeyId")
+        return ""
+
+    def disassociate_kms_key(self):
+        _group(self).kms_key_id = None
+        return ""
+
+    LogsResponse.associate_kms_key = associate_kms_key
+    LogsResponse.disassociate_kms_key = disassociate_kms_key
+    return "logs-associate-kms-key"
+
+
 PATCHES = [
     patch_nat_gateway_tag_resource_type,
     patch_kms_schedule_key_deletion_by_arn,
@@ -217,6 +363,8 @@ PATCHES = [
     patch_wafv2_list_resources_for_web_acl,
     patch_lambda_get_account_settings,
     patch_alb_attribute_defaults,
+    patch_creation_delays,
+    patch_logs_associate_kms_key,
 ]
 
 

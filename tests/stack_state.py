@@ -47,8 +47,9 @@ EXPECTED_COUNTS = {
     "lambda.event_source_mappings": 1,
     # one per function, the flow logs delivery role and Aurora enhanced monitoring
     "iam.roles": 6,
-    # the four functions', the API's access log and the VPC flow logs
-    "logs.log_groups": 6,
+    # the four functions', the API's access log, the VPC flow logs and Aurora's log exports (one per type of
+    # aurora_cloudwatch_logs_exports: postgresql), which the aurora role creates encrypted before the cluster
+    "logs.log_groups": 7,
     "kms.keys": 5,
     "kms.aliases": 5,
     "secretsmanager.secrets": 2,

@@ -25,7 +25,8 @@ from typing import Optional
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+
+from ansible_collections.payments.infra.plugins.module_utils.retries import AWSRetry
 
 DEFAULT_STAGE = "$default"
 INTEGRATION_TARGET_PREFIX = "integrations/"

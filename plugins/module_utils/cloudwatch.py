@@ -27,7 +27,8 @@ from ansible.module_utils.common.yaml import yaml_load
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+
+from ansible_collections.payments.infra.plugins.module_utils.retries import AWSRetry
 
 # GetDashboard / DeleteDashboards of a dashboard that does not exist (DashboardNotFoundError in the API model).
 NOT_FOUND = ["ResourceNotFound", "ResourceNotFoundException"]

@@ -19,9 +19,10 @@ from typing import Optional
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
+
+from ansible_collections.payments.infra.plugins.module_utils.retries import AWSRetry
 
 # Characters RDS refuses in a master password, plus quotes and backslash that break naive JSON/shell use.
 DEFAULT_EXCLUDE_CHARACTERS = " \"'/@\\`"
@@ -182,6 +183,7 @@ def normalize_secret(secret: Optional[Dict[str, Any]], kms_key_arn: Optional[str
         "rotation_lambda_arn": secret.get("RotationLambdaARN"),
         "rotation_days": rules.get("AutomaticallyAfterDays"),
         "rotation_schedule_expression": rules.get("ScheduleExpression"),
+        "created_date": _iso(secret.get("CreatedDate")),
         "last_rotated_date": _iso(secret.get("LastRotatedDate")),
         "last_changed_date": _iso(secret.get("LastChangedDate")),
         "next_rotation_date": _iso(secret.get("NextRotationDate")),

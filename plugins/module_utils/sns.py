@@ -22,9 +22,10 @@ from typing import Tuple
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
+
+from ansible_collections.payments.infra.plugins.module_utils.retries import AWSRetry
 
 # SubscriptionArn of a subscription the endpoint has not confirmed yet (email, http/https). Such a
 # subscription cannot be unsubscribed: AWS deletes it when it is not confirmed within 3 days.

@@ -184,6 +184,11 @@ secret:
       returned: when the secret exists
       type: str
       sample: rate(30 days)
+    created_date:
+      description: When the secret was created (ISO 8601).
+      returned: when the secret exists
+      type: str
+      sample: "2026-10-01T09:00:00+00:00"
     last_rotated_date:
       description: When the secret was last rotated (ISO 8601).
       returned: when the secret exists

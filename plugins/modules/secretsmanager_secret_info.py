@@ -87,6 +87,11 @@ secret:
       returned: when it exists
       type: int
       sample: 30
+    created_date:
+      description: When the secret was created (ISO 8601).
+      returned: when it exists
+      type: str
+      sample: "2026-10-01T09:00:00+00:00"
     last_rotated_date:
       description: Last rotation (ISO 8601).
       returned: when it exists

@@ -3,8 +3,10 @@
 import io
 import json
 import sys
+import time
 import zipfile
 from pathlib import Path
+from types import SimpleNamespace
 
 import boto3
 import pytest
@@ -36,6 +38,8 @@ def test_every_patch_is_applied(patched):
         "wafv2-list-resources-for-web-acl",
         "lambda-get-account-settings",
         "alb-attribute-defaults",
+        "creation-delays",
+        "logs-associate-kms-key",
     ]
 
 
@@ -149,3 +153,88 @@ def test_new_alb_reports_the_attribute_defaults(aws):
     assert attributes["access_logs.s3.enabled"] == "false"
     assert attributes["idle_timeout.timeout_seconds"] == "60"
     assert attributes["routing.http.drop_invalid_header_fields.enabled"] == "false"
+
+
+def test_creation_delays_default_to_real_aws_times_over_the_scale():
+    delays = emulator_patches.creation_delays('{"scale": 4, "db_instance": 7}')
+    assert delays["nat_gateway"] == emulator_patches.REAL_AWS_CREATE_SECONDS["nat_gateway"] / 4
+    assert delays["db_instance"] == 7
+    assert emulator_patches.creation_delays("{}")["db_cluster"] == (
+        emulator_patches.REAL_AWS_CREATE_SECONDS["db_cluster"] / emulator_patches.DEFAULT_DELAY_SCALE
+    )
+    with pytest.raises(ValueError, match="nat_gateways"):
+        emulator_patches.creation_delays('{"nat_gateways": 1}')
+
+
+def test_slow_resources_report_their_in_progress_state_until_their_delay(aws, monkeypatch):
+    delays = {"nat_gateway": 600, "db_cluster": 600, "db_instance": 600, "load_balancer": 600, "vpc_link": 600}
+    monkeypatch.setattr(emulator_patches, "_CREATE_DELAYS", delays)
+    clock = {"offset": 0}
+    monkeypatch.setattr(emulator_patches, "time", SimpleNamespace(time=lambda: time.time() + clock["offset"]))
+    ec2 = boto3.client("ec2", region_name="us-east-1")
+    rds = boto3.client("rds", region_name="us-east-1")
+    elbv2 = boto3.client("elbv2", region_name="us-east-1")
+    apigw = boto3.client("apigatewayv2", region_name="us-east-1")
+    vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
+    subnets = [
+        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.9.{i}.0/24", AvailabilityZone=f"us-east-1{az}")["Subnet"][
+            "SubnetId"
+        ]
+        for i, az in enumerate("ab")
+    ]
+    nat = ec2.create_nat_gateway(SubnetId=subnets[0], AllocationId=ec2.allocate_address(Domain="vpc")["AllocationId"])
+    nat_id = nat["NatGateway"]["NatGatewayId"]
+    rds.create_db_cluster(
+        DBClusterIdentifier="c", Engine="aurora-postgresql", MasterUsername="u", MasterUserPassword="password1"
+    )
+    rds.create_db_instance(
+        DBInstanceIdentifier="c-1", DBClusterIdentifier="c", Engine="aurora-postgresql", DBInstanceClass="db.r6g.large"
+    )
+    alb = elbv2.create_load_balancer(Name="alb", Subnets=subnets, Scheme="internal")["LoadBalancers"][0]
+    link = apigw.create_vpc_link(Name="l", SubnetIds=subnets)["VpcLinkId"]
+
+    def states():
+        return (
+            ec2.describe_nat_gateways(NatGatewayIds=[nat_id])["NatGateways"][0]["State"],
+            rds.describe_db_clusters(DBClusterIdentifier="c")["DBClusters"][0]["Status"],
+            rds.describe_db_instances(DBInstanceIdentifier="c-1")["DBInstances"][0]["DBInstanceStatus"],
+            elbv2.describe_load_balancers(LoadBalancerArns=[alb["LoadBalancerArn"]])["LoadBalancers"][0]["State"][
+                "Code"
+            ],
+            apigw.get_vpc_link(VpcLinkId=link)["VpcLinkStatus"],
+        )
+
+    assert states() == ("pending", "creating", "creating", "provisioning", "PENDING")
+    assert ec2.describe_nat_gateways(Filters=[{"Name": "state", "Values": ["pending"]}])["NatGateways"]
+    clock["offset"] = 601
+    assert states() == ("available", "available", "available", "active", "AVAILABLE")
+
+
+def test_no_creation_delay_without_the_environment_variable(aws, monkeypatch):
+    monkeypatch.delenv("PAYMENTS_EMULATOR_DELAYS", raising=False)
+    emulator_patches.patch_creation_delays()
+    ec2 = boto3.client("ec2", region_name="us-east-1")
+    vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.9.0.0/24")["Subnet"]["SubnetId"]
+    nat = ec2.create_nat_gateway(SubnetId=subnet, AllocationId=ec2.allocate_address(Domain="vpc")["AllocationId"])
+    assert ec2.describe_nat_gateways(NatGatewayIds=[nat["NatGateway"]["NatGatewayId"]])["NatGateways"][0]["State"] == (
+        "available"
+    )
+
+
+def test_logs_associate_and_disassociate_kms_key(aws):
+    logs = boto3.client("logs", region_name="us-east-1")
+    key = boto3.client("kms", region_name="us-east-1").create_key()["KeyMetadata"]["Arn"]
+    logs.create_log_group(logGroupName="/aws/vpc/flow-logs/test")
+    logs.associate_kms_key(logGroupName="/aws/vpc/flow-logs/test", kmsKeyId=key)
+    groups = logs.describe_log_groups(logGroupNamePrefix="/aws/vpc/flow-logs/test")["logGroups"]
+    assert [group.get("kmsKeyId") for group in groups] == [key]
+    logs.disassociate_kms_key(logGroupName="/aws/vpc/flow-logs/test")
+    groups = logs.describe_log_groups(logGroupNamePrefix="/aws/vpc/flow-logs/test")["logGroups"]
+    assert [group.get("kmsKeyId") for group in groups] == [None]
+    for call in (
+        lambda: logs.associate_kms_key(logGroupName="/missing", kmsKeyId=key),
+        lambda: logs.disassociate_kms_key(logGroupName="/missing"),
+    ):
+        with pytest.raises(logs.exceptions.ResourceNotFoundException):
+            call()
