@@ -18,6 +18,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto
 from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
+from ansible_collections.amazon.aws.plugins.module_utils.transformation import boto3_resource_to_ansible_dict
 
 from ansible_collections.payments.infra.plugins.module_utils.retries import AWSRetry
 
@@ -58,6 +59,48 @@ def _unsuccessful_message(action: str, unsuccessful: List[Dict[str, Any]]) -> st
 def describe_flow_logs(client, **params: Any) -> List[Dict[str, Any]]:
     paginator = client.get_paginator("describe_flow_logs")
     return paginator.paginate(**params).build_full_result()["FlowLogs"]
+
+
+# What vpc_flow_logs and vpc_flow_logs_info return for one flow log (their RETURN docs list these keys).
+FLOW_LOG_KEYS = (
+    "flow_log_id",
+    "resource_id",
+    "traffic_type",
+    "log_destination_type",
+    "log_group_name",
+    "log_destination",
+    "deliver_logs_permission_arn",
+    "deliver_logs_status",
+    "max_aggregation_interval",
+    "log_format",
+    "flow_log_status",
+    "creation_time",
+    "tags",
+)
+FLOW_LOG_CLOUDWATCH = "cloud-watch-logs"
+
+
+def log_group_name_from_arn(arn: Optional[str]) -> Optional[str]:
+    """arn:aws:logs:REGION:ACCOUNT:log-group:NAME[:*] -> NAME (None for any other ARN)."""
+    if not arn or ":log-group:" not in arn:
+        return None
+    name = arn.split(":log-group:", 1)[1]
+    return name[:-2] if name.endswith(":*") else name
+
+
+def normalize_flow_log(flow_log: Optional[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
+    """A DescribeFlowLogs item as our modules return it: snake_case, every key of FLOW_LOG_KEYS present.
+
+    AWS reports both the log group name and its ARN for CloudWatch Logs flow logs; where only the ARN is
+    reported, the name is taken from it.
+    """
+    if flow_log is None:
+        return None
+    snake = boto3_resource_to_ansible_dict(flow_log, ignore_list=["Tags"])
+    result = {key: snake.get(key) for key in FLOW_LOG_KEYS}
+    if result["log_destination_type"] == FLOW_LOG_CLOUDWATCH and not result["log_group_name"]:
+        result["log_group_name"] = log_group_name_from_arn(result["log_destination"])
+    return result
 
 
 @EC2FlowLogErrorHandler.common_error_handler("create flow log")

@@ -218,15 +218,18 @@ from typing import Optional
 
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import is_ansible_aws_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_specifications
-from ansible_collections.amazon.aws.plugins.module_utils.transformation import boto3_resource_to_ansible_dict
 
 from ansible_collections.payments.infra.plugins.module_utils.diff import build_diff
+from ansible_collections.payments.infra.plugins.module_utils.ec2 import FLOW_LOG_CLOUDWATCH as CLOUDWATCH
+from ansible_collections.payments.infra.plugins.module_utils.ec2 import FLOW_LOG_KEYS
 from ansible_collections.payments.infra.plugins.module_utils.ec2 import PaymentsEC2Error
 from ansible_collections.payments.infra.plugins.module_utils.ec2 import create_flow_logs
 from ansible_collections.payments.infra.plugins.module_utils.ec2 import create_tags
 from ansible_collections.payments.infra.plugins.module_utils.ec2 import delete_flow_logs
 from ansible_collections.payments.infra.plugins.module_utils.ec2 import delete_tags
 from ansible_collections.payments.infra.plugins.module_utils.ec2 import describe_flow_logs
+from ansible_collections.payments.infra.plugins.module_utils.ec2 import log_group_name_from_arn
+from ansible_collections.payments.infra.plugins.module_utils.ec2 import normalize_flow_log
 from ansible_collections.payments.infra.plugins.module_utils.modules import PaymentsAWSModule
 from ansible_collections.payments.infra.plugins.module_utils.tagging import merge_tags
 from ansible_collections.payments.infra.plugins.module_utils.tagging import tag_changes
@@ -235,50 +238,11 @@ RESOURCE_TYPES = ["VPC", "Subnet", "NetworkInterface", "TransitGateway", "Transi
 # Transit gateway flow logs take no TrafficType (AWS CreateFlowLogs: "not supported for transit gateway
 # resource types") and always log all traffic.
 NO_TRAFFIC_TYPE = ("TransitGateway", "TransitGatewayAttachment")
-CLOUDWATCH = "cloud-watch-logs"
 # Attributes AWS cannot modify: setting one to a new value replaces the flow log.
 IMMUTABLE = ("max_aggregation_interval", "log_format", "deliver_logs_permission_arn")
-FLOW_LOG_KEYS = (
-    "flow_log_id",
-    "resource_id",
-    "traffic_type",
-    "log_destination_type",
-    "log_group_name",
-    "log_destination",
-    "deliver_logs_permission_arn",
-    "deliver_logs_status",
-    "max_aggregation_interval",
-    "log_format",
-    "flow_log_status",
-    "creation_time",
-    "tags",
-)
 # DescribeFlowLogs is eventually consistent: how long to wait for a change to show.
 WAIT_DELAY = 2
 WAIT_ATTEMPTS = 30
-
-
-def log_group_name_from_arn(arn: Optional[str]) -> Optional[str]:
-    """arn:aws:logs:REGION:ACCOUNT:log-group:NAME[:*] -> NAME (None for any other ARN)."""
-    if not arn or ":log-group:" not in arn:
-        return None
-    name = arn.split(":log-group:", 1)[1]
-    return name[:-2] if name.endswith(":*") else name
-
-
-def normalize_flow_log(flow_log: Optional[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
-    """A DescribeFlowLogs item as the module returns it: snake_case, every key of RETURN present.
-
-    AWS reports both the log group name and its ARN for CloudWatch Logs flow logs; where only the ARN is
-    reported, the name is taken from it.
-    """
-    if flow_log is None:
-        return None
-    snake = boto3_resource_to_ansible_dict(flow_log, ignore_list=["Tags"])
-    result = {key: snake.get(key) for key in FLOW_LOG_KEYS}
-    if result["log_destination_type"] == CLOUDWATCH and not result["log_group_name"]:
-        result["log_group_name"] = log_group_name_from_arn(result["log_destination"])
-    return result
 
 
 def desired_log_group_name(params: Dict[str, Any]) -> Optional[str]:

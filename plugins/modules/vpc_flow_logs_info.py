@@ -116,45 +116,18 @@ flow_logs:
       sample: {"Environment": "prod"}
 """
 
-from ansible_collections.amazon.aws.plugins.module_utils.transformation import boto3_resource_to_ansible_dict
-
 from ansible_collections.payments.infra.plugins.module_utils.ec2 import PaymentsEC2Error
 from ansible_collections.payments.infra.plugins.module_utils.ec2 import describe_flow_logs
+from ansible_collections.payments.infra.plugins.module_utils.ec2 import normalize_flow_log
 from ansible_collections.payments.infra.plugins.module_utils.modules import PaymentsAWSModule
-
-FLOW_LOG_KEYS = (
-    "flow_log_id",
-    "resource_id",
-    "traffic_type",
-    "log_destination_type",
-    "log_group_name",
-    "log_destination",
-    "deliver_logs_permission_arn",
-    "deliver_logs_status",
-    "max_aggregation_interval",
-    "log_format",
-    "flow_log_status",
-    "creation_time",
-    "tags",
-)
 
 
 def normalize(flow_log):
-    """A DescribeFlowLogs item: snake_case, every key of RETURN present, tags as a dict, the log group name
-    taken from the destination ARN where AWS reports only the ARN."""
-    snake = boto3_resource_to_ansible_dict(flow_log, ignore_list=["Tags"])
-    result = {key: snake.get(key) for key in FLOW_LOG_KEYS}
+    """normalize_flow_log, with tags always a dict and the creation time as ISO 8601 text."""
+    result = normalize_flow_log(flow_log)
     result["tags"] = result["tags"] or {}
     if hasattr(result["creation_time"], "isoformat"):
         result["creation_time"] = result["creation_time"].isoformat()
-    destination = result["log_destination"] or ""
-    if (
-        result["log_destination_type"] == "cloud-watch-logs"
-        and not result["log_group_name"]
-        and ":log-group:" in destination
-    ):
-        name = destination.split(":log-group:", 1)[1]
-        result["log_group_name"] = name[:-2] if name.endswith(":*") else name
     return result
 
 
