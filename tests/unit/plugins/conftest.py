@@ -7,6 +7,7 @@ import json
 
 import pytest
 from aws_fakes import Paginator, client_error
+from moto import mock_aws
 
 DEFAULT_LOG_FORMAT = (
     "${version} ${account-id} ${interface-id} ${srcaddr} ${dstaddr} ${srcport} ${dstport} ${protocol} "
@@ -178,3 +179,14 @@ def run_module(monkeypatch):
         raise AssertionError("main() returned without exit_json or fail_json")
 
     return _run
+
+
+@pytest.fixture
+def moto_aws(monkeypatch):
+    """moto's in-process AWS for one test: no endpoint or profile from the environment, dummy credentials."""
+    for key in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    with mock_aws():
+        yield

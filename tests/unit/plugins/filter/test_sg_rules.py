@@ -6,17 +6,11 @@ import pytest
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 from ansible_collections.payments.infra.plugins.filter.sg_rules import FilterModule, sg_rules
-from moto import mock_aws
 
 
 @pytest.fixture
-def ec2(monkeypatch):
-    for key in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):
-        monkeypatch.delenv(key, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    with mock_aws():
-        yield boto3.client("ec2", region_name="us-east-1")
+def ec2(moto_aws):
+    yield boto3.client("ec2", region_name="us-east-1")
 
 
 def reported(ec2, group_id):

@@ -4,20 +4,14 @@ import boto3
 import pytest
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import PaymentsApiGatewayV2Error
 from ansible_collections.payments.infra.plugins.modules import apigatewayv2_api as module
-from moto import mock_aws
 
 NAME = "payments-gateway-test"
 CONTEXT = module.Context("aws", "us-east-1", "123456789012")
 
 
 @pytest.fixture
-def client(monkeypatch):
-    for key in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):
-        monkeypatch.delenv(key, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    with mock_aws():
-        yield boto3.client("apigatewayv2", region_name="us-east-1")
+def client(moto_aws):
+    yield boto3.client("apigatewayv2", region_name="us-east-1")
 
 
 def params(**overrides):

@@ -4,7 +4,6 @@ import boto3
 import pytest
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import PaymentsApiGatewayV2Error
 from ansible_collections.payments.infra.plugins.modules import apigatewayv2_info as module
-from moto import mock_aws
 
 PARTITION = "aws"
 REGION = "us-east-1"
@@ -12,13 +11,8 @@ ACCOUNT = "123456789012"
 
 
 @pytest.fixture
-def client(monkeypatch):
-    for key in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):
-        monkeypatch.delenv(key, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    with mock_aws():
-        yield boto3.client("apigatewayv2", region_name=REGION)
+def client(moto_aws):
+    yield boto3.client("apigatewayv2", region_name=REGION)
 
 
 def read(client, name=None, api_id=None, vpc_link_name=None):

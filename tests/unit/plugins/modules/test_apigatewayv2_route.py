@@ -4,18 +4,12 @@ import boto3
 import pytest
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import PaymentsApiGatewayV2Error
 from ansible_collections.payments.infra.plugins.modules import apigatewayv2_route as module
-from moto import mock_aws
 
 
 @pytest.fixture
-def api(monkeypatch):
-    for key in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):
-        monkeypatch.delenv(key, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    with mock_aws():
-        client = boto3.client("apigatewayv2", region_name="us-east-1")
-        yield client, client.create_api(Name="gw", ProtocolType="HTTP")["ApiId"]
+def api(moto_aws):
+    client = boto3.client("apigatewayv2", region_name="us-east-1")
+    yield client, client.create_api(Name="gw", ProtocolType="HTTP")["ApiId"]
 
 
 def params(api_id, **overrides):

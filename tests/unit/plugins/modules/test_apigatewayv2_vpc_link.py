@@ -4,19 +4,13 @@ import boto3
 import pytest
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import PaymentsApiGatewayV2Error
 from ansible_collections.payments.infra.plugins.modules import apigatewayv2_vpc_link as module
-from moto import mock_aws
 
 NAME = "payments-gateway-test"
 
 
 @pytest.fixture
-def client(monkeypatch):
-    for key in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):
-        monkeypatch.delenv(key, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    with mock_aws():
-        yield boto3.client("apigatewayv2", region_name="us-east-1")
+def client(moto_aws):
+    yield boto3.client("apigatewayv2", region_name="us-east-1")
 
 
 def params(**overrides):

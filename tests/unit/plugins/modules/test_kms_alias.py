@@ -4,19 +4,13 @@ import boto3
 import pytest
 from ansible_collections.payments.infra.plugins.module_utils.kms import PaymentsKMSError, alias_name
 from ansible_collections.payments.infra.plugins.modules import kms_alias as module
-from moto import mock_aws
 
 ALIAS = "alias/payment-s3-test"
 
 
 @pytest.fixture
-def client(monkeypatch):
-    for key in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):
-        monkeypatch.delenv(key, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    with mock_aws():
-        yield boto3.client("kms", region_name="us-east-1")
+def client(moto_aws):
+    yield boto3.client("kms", region_name="us-east-1")
 
 
 def target(client, name):

@@ -5,7 +5,6 @@ import json
 import boto3
 import pytest
 from ansible_collections.payments.infra.plugins.modules import kms_key as module
-from moto import mock_aws
 
 ALIAS = "alias/payment-s3-test"
 POLICY = {
@@ -38,13 +37,8 @@ class CountingClient:
 
 
 @pytest.fixture
-def client(monkeypatch):
-    for key in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):
-        monkeypatch.delenv(key, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    with mock_aws():
-        yield CountingClient(boto3.client("kms", region_name="us-east-1"))
+def client(moto_aws):
+    yield CountingClient(boto3.client("kms", region_name="us-east-1"))
 
 
 def params(**overrides):

@@ -9,38 +9,32 @@ import pytest
 from ansible_collections.payments.infra.plugins.module_utils.awslambda import PaymentsLambdaError
 from ansible_collections.payments.infra.plugins.modules import lambda_account_info as info
 from ansible_collections.payments.infra.plugins.modules import lambda_concurrency as module
-from moto import mock_aws
 
 NAME = "payment-test-fn"
 
 
 @pytest.fixture
-def client(monkeypatch):
-    for key in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):
-        monkeypatch.delenv(key, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    with mock_aws():
-        iam = boto3.client("iam", region_name="us-east-1")
-        trust = {
-            "Version": "2012-10-17",
-            "Statement": [
-                {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
-            ],
-        }
-        role = iam.create_role(RoleName=NAME, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
-        code = io.BytesIO()
-        with zipfile.ZipFile(code, "w") as archive:
-            archive.writestr("handler.py", "def handler(event, context):\n    return event\n")
-        awslambda = boto3.client("lambda", region_name="us-east-1")
-        awslambda.create_function(
-            FunctionName=NAME,
-            Runtime="python3.12",
-            Role=role,
-            Handler="handler.handler",
-            Code={"ZipFile": code.getvalue()},
-        )
-        yield awslambda
+def client(moto_aws):
+    iam = boto3.client("iam", region_name="us-east-1")
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+        ],
+    }
+    role = iam.create_role(RoleName=NAME, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    code = io.BytesIO()
+    with zipfile.ZipFile(code, "w") as archive:
+        archive.writestr("handler.py", "def handler(event, context):\n    return event\n")
+    awslambda = boto3.client("lambda", region_name="us-east-1")
+    awslambda.create_function(
+        FunctionName=NAME,
+        Runtime="python3.12",
+        Role=role,
+        Handler="handler.handler",
+        Code={"ZipFile": code.getvalue()},
+    )
+    yield awslambda
 
 
 def reserved(client):

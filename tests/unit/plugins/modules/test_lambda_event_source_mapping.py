@@ -8,7 +8,6 @@ import boto3
 import pytest
 from ansible_collections.payments.infra.plugins.module_utils.awslambda import PaymentsLambdaError
 from ansible_collections.payments.infra.plugins.modules import lambda_event_source_mapping as module
-from moto import mock_aws
 
 NAME = "payment-test-fraud"
 REGION = "us-east-1"
@@ -20,47 +19,42 @@ def no_wait(client, uuid, timeout, gone=False):
 
 
 @pytest.fixture
-def aws(monkeypatch):
-    for key in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):
-        monkeypatch.delenv(key, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    with mock_aws():
-        iam = boto3.client("iam", region_name=REGION)
-        trust = {
-            "Version": "2012-10-17",
-            "Statement": [
-                {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
-            ],
-        }
-        role = iam.create_role(RoleName=NAME, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
-        code = io.BytesIO()
-        with zipfile.ZipFile(code, "w") as archive:
-            archive.writestr("handler.py", "def handler(event, context):\n    return event\n")
-        awslambda = boto3.client("lambda", region_name=REGION)
-        function_arn = awslambda.create_function(
-            FunctionName=NAME,
-            Runtime="python3.12",
-            Role=role,
-            Handler="handler.handler",
-            Code={"ZipFile": code.getvalue()},
-        )["FunctionArn"]
-        table = boto3.client("dynamodb", region_name=REGION).create_table(
-            TableName="transactions-test",
-            KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
-            BillingMode="PAY_PER_REQUEST",
-            StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
-        )["TableDescription"]
-        sqs = boto3.client("sqs", region_name=REGION)
-        queue_url = sqs.create_queue(QueueName="payment-stream-dlq-test")["QueueUrl"]
-        queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-        yield {
-            "client": awslambda,
-            "function_arn": function_arn,
-            "stream_arn": table["LatestStreamArn"],
-            "queue_arn": queue_arn,
-        }
+def aws(moto_aws):
+    iam = boto3.client("iam", region_name=REGION)
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+        ],
+    }
+    role = iam.create_role(RoleName=NAME, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    code = io.BytesIO()
+    with zipfile.ZipFile(code, "w") as archive:
+        archive.writestr("handler.py", "def handler(event, context):\n    return event\n")
+    awslambda = boto3.client("lambda", region_name=REGION)
+    function_arn = awslambda.create_function(
+        FunctionName=NAME,
+        Runtime="python3.12",
+        Role=role,
+        Handler="handler.handler",
+        Code={"ZipFile": code.getvalue()},
+    )["FunctionArn"]
+    table = boto3.client("dynamodb", region_name=REGION).create_table(
+        TableName="transactions-test",
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+    )["TableDescription"]
+    sqs = boto3.client("sqs", region_name=REGION)
+    queue_url = sqs.create_queue(QueueName="payment-stream-dlq-test")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    yield {
+        "client": awslambda,
+        "function_arn": function_arn,
+        "stream_arn": table["LatestStreamArn"],
+        "queue_arn": queue_arn,
+    }
 
 
 def params(aws, **overrides):

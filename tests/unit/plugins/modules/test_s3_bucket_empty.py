@@ -7,19 +7,13 @@ import pytest
 from ansible_collections.payments.infra.plugins.module_utils import s3 as s3_utils
 from ansible_collections.payments.infra.plugins.module_utils.s3 import PaymentsS3Error
 from ansible_collections.payments.infra.plugins.modules import s3_bucket_empty as module
-from moto import mock_aws
 
 BUCKET = "payment-audit-logs-test"
 
 
 @pytest.fixture
-def client(monkeypatch):
-    for key in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):
-        monkeypatch.delenv(key, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    with mock_aws():
-        yield boto3.client("s3", region_name="us-east-1")
+def client(moto_aws):
+    yield boto3.client("s3", region_name="us-east-1")
 
 
 def versions(client):

@@ -7,21 +7,15 @@ import pytest
 from ansible_collections.payments.infra.plugins.module_utils.secretsmanager import PaymentsSecretsManagerError
 from ansible_collections.payments.infra.plugins.modules import secretsmanager_secret as module
 from ansible_collections.payments.infra.plugins.modules import secretsmanager_secret_info as info
-from moto import mock_aws
 
 NAME = "db-credentials-test"
 
 
 @pytest.fixture
-def clients(monkeypatch):
-    for key in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):
-        monkeypatch.delenv(key, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    with mock_aws():
-        sm = boto3.client("secretsmanager", region_name="us-east-1")
-        kms = boto3.client("kms", region_name="us-east-1")
-        yield sm, kms
+def clients(moto_aws):
+    sm = boto3.client("secretsmanager", region_name="us-east-1")
+    kms = boto3.client("kms", region_name="us-east-1")
+    yield sm, kms
 
 
 def key(kms, alias):

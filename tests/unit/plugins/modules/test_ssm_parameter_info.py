@@ -8,19 +8,13 @@ from ansible_collections.payments.infra.plugins.module_utils import ssm as ssm_u
 from ansible_collections.payments.infra.plugins.module_utils.ssm import PaymentsSSMError, normalize_parameters
 from ansible_collections.payments.infra.plugins.modules import ssm_parameter_info as module
 from botocore.exceptions import ClientError
-from moto import mock_aws
 
 REGION = "us-east-1"
 
 
 @pytest.fixture
-def aws(monkeypatch):
-    for key in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):
-        monkeypatch.delenv(key, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    with mock_aws():
-        yield boto3.client("ssm", region_name=REGION), boto3.client("kms", region_name=REGION)
+def aws(moto_aws):
+    yield boto3.client("ssm", region_name=REGION), boto3.client("kms", region_name=REGION)
 
 
 def put(client, name, value, kind="String", **extra):
