@@ -299,7 +299,8 @@ def render_report(report):
     meta = report.get("meta", {})
     out.append(
         f"payments.infra benchmark: {meta.get('runs')} run(s), tags {meta.get('tags') or 'all'}, "
-        f"{meta.get('cpu_count')} CPUs, load average {meta.get('loadavg_start')} -> {meta.get('loadavg_end')}"
+        f"strategy {meta.get('strategy') or 'linear'}, {meta.get('cpu_count')} CPUs, "
+        f"load average {meta.get('loadavg_start')} -> {meta.get('loadavg_end')}"
     )
     managed = report.get("managed_resources") or {}
     per_resource = report.get("requests_per_resource") or {}
@@ -451,7 +452,8 @@ def render_markdown(report):
     managed = report.get("managed_resources") or {}
     out = [
         f"Measured {meta.get('finished')} with `{meta.get('command') or 'python bench/run.py'}`: "
-        f"{meta.get('runs')} run(s), {meta.get('cpu_count')} CPUs, load average (1/5/15 min) "
+        f"{meta.get('runs')} run(s), strategy {meta.get('strategy') or 'linear'}, {meta.get('cpu_count')} CPUs, "
+        "load average (1/5/15 min) "
         f"{meta.get('loadavg_start')} at the start, {meta.get('loadavg_end')} at the end; "
         f"{managed.get('total')} managed resources.",
         "",

@@ -141,6 +141,20 @@ def _callbacks_enabled(tree):
     return ",".join([*enabled, CALLBACK])
 
 
+def strategy_environment(strategy):
+    """Environment that selects the strategy: {} for linear, Mitogen's strategy plugins for mitogen."""
+    if strategy == "linear":
+        return {}
+    try:
+        import ansible_mitogen  # pylint: disable=import-outside-toplevel
+    except ImportError as exc:
+        raise SystemExit(
+            "bench: --strategy mitogen needs the mitogen package (pip install -r requirements-dev.txt)"
+        ) from exc
+    plugins = Path(ansible_mitogen.__file__).parent / "plugins" / "strategy"
+    return {"ANSIBLE_STRATEGY_PLUGINS": str(plugins), "ANSIBLE_STRATEGY": "mitogen_linear"}
+
+
 def run_phase(name, emulator, run_dir, args):
     """One ansible-playbook run of site.yml: its summary (bench/aggregate.py) plus return code and load."""
     task_log = run_dir / f"{name}.tasks.jsonl"
@@ -156,6 +170,7 @@ def run_phase(name, emulator, run_dir, args):
         ANSIBLE_NOCOLOR="1",
         BENCH_TASK_LOG=str(task_log),
     )
+    env.update(strategy_environment(args.strategy))
     command = [_ansible_playbook(), "playbooks/site.yml", "-i", "inventories/local"]
     command += PHASES[name]
     if args.tags:
@@ -275,7 +290,7 @@ def plot(report, path):
 
 def _versions():
     versions = {"python": platform.python_version()}
-    for dist in ("ansible-core", "ansible", "moto", "boto3"):
+    for dist in ("ansible-core", "ansible", "moto", "boto3", "mitogen"):
         try:
             from importlib.metadata import version  # pylint: disable=import-outside-toplevel
 
@@ -329,6 +344,13 @@ def parse_args(argv):
     )
     parser.add_argument("--markdown", action="store_true", help="with --render: print Markdown tables (bench.md)")
     parser.add_argument("--env", default="local", help="environment_suffix of inventories/local (default local)")
+    parser.add_argument(
+        "--strategy",
+        choices=["linear", "mitogen"],
+        default="linear",
+        help="Ansible strategy of the measured runs: linear (ansible.cfg's default) or mitogen (mitogen_linear; "
+        "needs the mitogen package of requirements-dev.txt)",
+    )
     args = parser.parse_args(argv)
     args.argv = list(sys.argv[1:] if argv is None else argv)
     if args.runs < 1:
@@ -380,6 +402,7 @@ def build_report(args, runs, managed, lambdas, context):
             "runs": args.runs,
             "tags": args.tags or None,
             "skip_converge": args.skip_converge,
+            "strategy": args.strategy,
             "tree": str(args.tree),
             "command": " ".join(["python bench/run.py", *args.argv]),
             "cpu_count": os.cpu_count(),

@@ -297,3 +297,20 @@ def test_reaggregate_recomputes_from_the_run_logs(tmp_path):
     assert converge["tiers"]["network"]["seconds"] == 12.0
     assert converge["returncodes"] == [0, 0]
     assert report["requests_per_resource"]["converge"] == 3.0
+
+
+def test_strategy_environment_selects_mitogen_plugins():
+    run = _load_run_module()
+    assert run.strategy_environment("linear") == {}
+    env = run.strategy_environment("mitogen")  # mitogen is pinned in requirements-dev.txt
+    assert env["ANSIBLE_STRATEGY"] == "mitogen_linear"
+    assert (Path(env["ANSIBLE_STRATEGY_PLUGINS"]) / "mitogen_linear.py").is_file()
+
+
+def test_reports_name_their_strategy():
+    report = _report()
+    report["meta"]["strategy"] = "mitogen"
+    assert "strategy mitogen" in aggregate.render_report(report).splitlines()[0]
+    assert "strategy mitogen" in aggregate.render_markdown(report).splitlines()[0]
+    del report["meta"]["strategy"]  # reports written before the option existed
+    assert "strategy linear" in aggregate.render_report(report).splitlines()[0]
