@@ -356,6 +356,34 @@ def patch_logs_associate_kms_key():
     return "logs-associate-kms-key"
 
 
+def patch_tagging_get_resources_arn_list_in_one_page():
+    """GetResources with ResourceARNList answers every listed resource in one response in AWS (moto: pages).
+
+    AWS Resource Groups Tagging API reference, GetResources, ResourceARNList (1-100 ARNs): "You can't specify both
+    this parameter and any of the pagination parameters (ResourcesPerPage, TagsPerPage, PaginationToken)". moto
+    pages such an answer like a listing (50 resources, fewer than 100 tags a page), so the tags of 16 alarms with 7
+    tags each took two requests instead of one (payments.infra.cloudwatch_metric_alarms, ssm_parameter_info).
+    """
+    from moto.resourcegroupstaggingapi.models import (  # pylint: disable=import-outside-toplevel
+        ResourceGroupsTaggingAPIBackend,
+    )
+
+    original = ResourceGroupsTaggingAPIBackend.get_resources
+
+    def get_resources(self, pagination_token=None, *args, resource_arn_list=None, **kwargs):
+        if resource_arn_list and not pagination_token:
+            resources = self._get_resources_generator(
+                tag_filters=kwargs.get("tag_filters"),
+                resource_type_filters=kwargs.get("resource_type_filters"),
+                resource_arn_list=resource_arn_list,
+            )
+            return None, list(resources)
+        return original(self, pagination_token, *args, resource_arn_list=resource_arn_list, **kwargs)
+
+    ResourceGroupsTaggingAPIBackend.get_resources = get_resources
+    return "tagging-get-resources-arn-list-in-one-page"
+
+
 PATCHES = [
     patch_nat_gateway_tag_resource_type,
     patch_kms_schedule_key_deletion_by_arn,
@@ -365,6 +393,7 @@ PATCHES = [
     patch_alb_attribute_defaults,
     patch_creation_delays,
     patch_logs_associate_kms_key,
+    patch_tagging_get_resources_arn_list_in_one_page,
 ]
 
 

@@ -10,6 +10,7 @@ which a module's main() hands to module.fail_json_aws_error() in one place. Read
 return None instead of raising.
 """
 
+import json
 from typing import Any
 from typing import Dict
 from typing import List
@@ -24,6 +25,18 @@ from ansible_collections.payments.infra.plugins.module_utils.retries import AWSR
 # DeleteObjects takes at most this many keys per call.
 DELETE_BATCH = 1000
 
+# The error codes with which a Get*Configuration call says that the bucket has none of it (not an error here).
+NOT_CONFIGURED = (
+    "ServerSideEncryptionConfigurationNotFoundError",
+    "NoSuchPublicAccessBlockConfiguration",
+    "OwnershipControlsNotFoundError",
+    "NoSuchBucketPolicy",
+    "NoSuchTagSet",
+    "NoSuchTagSetError",
+    "ObjectLockConfigurationNotFoundError",
+    "NoSuchLifecycleConfiguration",
+)
+
 
 class PaymentsS3Error(AnsibleAWSError):
     """Any failure of an S3 call made by payments.infra."""
@@ -35,6 +48,83 @@ class S3ErrorHandler(AWSErrorHandler):
     @classmethod
     def _is_missing(cls):
         return is_boto3_error_code(["NoSuchBucket", "404", "NotFound"])
+
+
+class S3SettingErrorHandler(AWSErrorHandler):
+    """Reads of one setting of an existing bucket: "not configured" is None; a missing bucket raises (NoSuchBucket)."""
+
+    _CUSTOM_EXCEPTION = PaymentsS3Error
+
+    @classmethod
+    def _is_missing(cls):
+        return is_boto3_error_code(list(NOT_CONFIGURED))
+
+
+def is_missing_bucket(error: PaymentsS3Error) -> bool:
+    """Whether the error is S3 saying that the bucket does not exist."""
+    response = getattr(error.exception, "response", None) or {}
+    return response.get("Error", {}).get("Code") in ("NoSuchBucket", "404", "NotFound")
+
+
+# Bucket settings (payments.infra.s3_bucket_settings_info): one call each.
+
+
+@S3SettingErrorHandler.list_error_handler("get bucket versioning", None)
+@AWSRetry.jittered_backoff()
+def get_bucket_versioning(client, bucket: str) -> Dict[str, Any]:
+    """{Status, MFADelete} (both absent on a bucket that was never versioned)."""
+    response = client.get_bucket_versioning(Bucket=bucket)
+    return {key: response[key] for key in ("Status", "MFADelete") if key in response}
+
+
+@S3SettingErrorHandler.list_error_handler("get bucket encryption", None)
+@AWSRetry.jittered_backoff()
+def get_bucket_encryption(client, bucket: str) -> Optional[Dict[str, Any]]:
+    return client.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]
+
+
+@S3SettingErrorHandler.list_error_handler("get public access block", None)
+@AWSRetry.jittered_backoff()
+def get_public_access_block(client, bucket: str) -> Optional[Dict[str, Any]]:
+    return client.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
+
+
+@S3SettingErrorHandler.list_error_handler("get bucket ownership controls", None)
+@AWSRetry.jittered_backoff()
+def get_bucket_ownership_controls(client, bucket: str) -> Optional[Dict[str, Any]]:
+    return client.get_bucket_ownership_controls(Bucket=bucket)["OwnershipControls"]
+
+
+@S3SettingErrorHandler.list_error_handler("get bucket policy", None)
+@AWSRetry.jittered_backoff()
+def get_bucket_policy(client, bucket: str) -> Optional[Dict[str, Any]]:
+    """The bucket policy as a dict."""
+    return json.loads(client.get_bucket_policy(Bucket=bucket)["Policy"])
+
+
+@S3SettingErrorHandler.list_error_handler("get bucket tagging", None)
+@AWSRetry.jittered_backoff()
+def get_bucket_tagging(client, bucket: str) -> Optional[List[Dict[str, str]]]:
+    return client.get_bucket_tagging(Bucket=bucket)["TagSet"]
+
+
+@S3SettingErrorHandler.list_error_handler("get object lock configuration", None)
+@AWSRetry.jittered_backoff()
+def get_object_lock_configuration(client, bucket: str) -> Optional[Dict[str, Any]]:
+    return client.get_object_lock_configuration(Bucket=bucket)["ObjectLockConfiguration"]
+
+
+@S3SettingErrorHandler.list_error_handler("get bucket lifecycle configuration", None)
+@AWSRetry.jittered_backoff()
+def get_bucket_lifecycle_rules(client, bucket: str) -> Optional[List[Dict[str, Any]]]:
+    return client.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]
+
+
+@S3SettingErrorHandler.list_error_handler("get bucket logging", None)
+@AWSRetry.jittered_backoff()
+def get_bucket_logging(client, bucket: str) -> Optional[Dict[str, Any]]:
+    """LoggingEnabled ({TargetBucket, TargetPrefix, ...}), None when server access logging is off."""
+    return client.get_bucket_logging(Bucket=bucket).get("LoggingEnabled")
 
 
 @S3ErrorHandler.list_error_handler("list object versions", None)

@@ -178,7 +178,6 @@ stage:
 
 import copy
 
-from ansible_collections.amazon.aws.plugins.module_utils.iam import get_aws_account_info
 
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import exit_with_result
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import PaymentsApiGatewayV2Error
@@ -361,7 +360,8 @@ def main():
 
     try:
         if module.params["state"] == "present":
-            partition = get_aws_account_info(module)[1]
+            # The partition of the client's region: no STS call (stage and VPC link ARNs hold no account).
+            partition = client.meta.partition
             result = ensure_present(client, module.params, module.check_mode, partition, module.region)
         else:
             result = ensure_absent(client, module.params, module.check_mode)

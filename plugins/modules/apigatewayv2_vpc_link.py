@@ -134,7 +134,6 @@ vpc_link:
 
 import time
 
-from ansible_collections.amazon.aws.plugins.module_utils.iam import get_aws_account_info
 
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import exit_with_result
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import PaymentsApiGatewayV2Error
@@ -275,7 +274,8 @@ def main():
     client = module.client("apigatewayv2")
 
     try:
-        partition = get_aws_account_info(module)[1]
+        # The partition of the client's region: no STS call (stage and VPC link ARNs hold no account).
+        partition = client.meta.partition
         if module.params["state"] == "present":
             result = ensure_present(client, module.params, module.check_mode, partition, module.region)
         else:

@@ -334,301 +334,41 @@ alarm:
       sample: {"Environment": "prod"}
 """
 
-import copy
-import re
-
-from ansible_collections.payments.infra.plugins.module_utils.cloudwatch_alarms import SINGLE_METRIC
+from ansible_collections.payments.infra.plugins.module_utils.cloudwatch_alarms import ALARM_MUTUALLY_EXCLUSIVE
 from ansible_collections.payments.infra.plugins.module_utils.cloudwatch_alarms import PaymentsCloudWatchAlarmError
-from ansible_collections.payments.infra.plugins.module_utils.cloudwatch_alarms import alarm_request
-from ansible_collections.payments.infra.plugins.module_utils.cloudwatch_alarms import comparable
-from ansible_collections.payments.infra.plugins.module_utils.cloudwatch_alarms import delete_alarm
-from ansible_collections.payments.infra.plugins.module_utils.cloudwatch_alarms import describe_metric_alarm
-from ansible_collections.payments.infra.plugins.module_utils.cloudwatch_alarms import list_alarm_tags
-from ansible_collections.payments.infra.plugins.module_utils.cloudwatch_alarms import normalize_alarm
-from ansible_collections.payments.infra.plugins.module_utils.cloudwatch_alarms import put_metric_alarm
-from ansible_collections.payments.infra.plugins.module_utils.cloudwatch_alarms import tag_alarm
-from ansible_collections.payments.infra.plugins.module_utils.cloudwatch_alarms import untag_alarm
+from ansible_collections.payments.infra.plugins.module_utils.cloudwatch_alarms import alarm_argument_spec
+from ansible_collections.payments.infra.plugins.module_utils.cloudwatch_alarms import alarm_params_error
+from ansible_collections.payments.infra.plugins.module_utils.cloudwatch_alarms import read_alarm
+from ansible_collections.payments.infra.plugins.module_utils.cloudwatch_alarms import reconcile_absent
+from ansible_collections.payments.infra.plugins.module_utils.cloudwatch_alarms import reconcile_present
 from ansible_collections.payments.infra.plugins.module_utils.diff import build_diff
 from ansible_collections.payments.infra.plugins.module_utils.modules import PaymentsAWSModule
-from ansible_collections.payments.infra.plugins.module_utils.tagging import merge_tags
-from ansible_collections.payments.infra.plugins.module_utils.tagging import tag_changes
-
-QUERY_ID = re.compile(r"^[a-z][A-Za-z0-9_]*$")
-SETTINGS = (
-    "description",
-    "actions_enabled",
-    "alarm_actions",
-    "ok_actions",
-    "insufficient_data_actions",
-    "comparison_operator",
-    "threshold",
-    "evaluation_periods",
-    "datapoints_to_alarm",
-    "treat_missing_data",
-    "evaluate_low_sample_count_percentile",
-)
-NEW_ALARM = {
-    "name": None,
-    "arn": None,
-    "description": None,
-    "actions_enabled": True,
-    "alarm_actions": [],
-    "ok_actions": [],
-    "insufficient_data_actions": [],
-    "comparison_operator": None,
-    "threshold": None,
-    "evaluation_periods": None,
-    "datapoints_to_alarm": None,
-    "treat_missing_data": "missing",
-    "evaluate_low_sample_count_percentile": None,
-    "namespace": None,
-    "metric_name": None,
-    "dimensions": {},
-    "statistic": None,
-    "extended_statistic": None,
-    "period": None,
-    "unit": None,
-    "metrics": [],
-    "state_value": None,
-    "tags": {},
-}
-
-
-def desired_query(query):
-    """A metrics[] option as normalize_alarm shapes a reported query."""
-    stat = query.get("metric_stat")
-    metric_stat = None
-    if stat:
-        metric_stat = {
-            "metric": {
-                "namespace": stat["metric"]["namespace"],
-                "metric_name": stat["metric"]["metric_name"],
-                "dimensions": {key: str(value) for key, value in (stat["metric"].get("dimensions") or {}).items()},
-            },
-            "period": stat["period"],
-            "stat": stat["stat"],
-            "unit": stat.get("unit"),
-        }
-    return {
-        "id": query["id"],
-        "expression": query.get("expression"),
-        "label": query.get("label"),
-        "return_data": True if query.get("return_data") is None else bool(query["return_data"]),
-        "period": query.get("period"),
-        "account_id": query.get("account_id"),
-        "metric_stat": metric_stat,
-    }
-
-
-def desired_alarm(current, params):
-    """The alarm's configuration once what the user set is applied to `current` (None: a new alarm)."""
-    desired = comparable(current) if current is not None else comparable(NEW_ALARM)
-    desired["name"] = params["name"]
-    for key in SETTINGS:
-        value = params.get(key)
-        if value is None:
-            continue
-        if key in ("alarm_actions", "ok_actions", "insufficient_data_actions"):
-            value = sorted(set(value))
-        elif key == "description":
-            value = value or None
-        elif key == "threshold":
-            value = float(value)
-        desired[key] = value
-    if params.get("metrics"):
-        desired["metrics"] = [desired_query(query) for query in params["metrics"]]
-        for key in SINGLE_METRIC:
-            desired[key] = {} if key == "dimensions" else None
-    single = {key: params.get(key) for key in SINGLE_METRIC if params.get(key) is not None}
-    if single:
-        desired["metrics"] = []
-        if "statistic" in single:
-            desired["extended_statistic"] = None
-        if "extended_statistic" in single:
-            desired["statistic"] = None
-        for key, value in single.items():
-            desired[key] = {name: str(item) for name, item in value.items()} if key == "dimensions" else value
-    return desired
-
-
-def missing_on_create(desired):
-    """Names of the options a new alarm needs and the parameters do not give."""
-    missing = [key for key in ("comparison_operator", "threshold", "evaluation_periods") if desired[key] is None]
-    if not desired["metrics"]:
-        missing += [key for key in ("namespace", "metric_name", "period") if desired[key] is None]
-        if desired["statistic"] is None and desired["extended_statistic"] is None:
-            missing.append("statistic or extended_statistic")
-    return missing
-
-
-def read_alarm(client, name):
-    alarm = describe_metric_alarm(client, name)
-    if alarm is None:
-        return None
-    return normalize_alarm(alarm, list_alarm_tags(client, alarm["AlarmArn"]))
 
 
 def ensure_present(client, params, check_mode):
     """(changed, alarm, diff)."""
     before = read_alarm(client, params["name"])
-    desired = desired_alarm(before, params)
-
-    if before is None:
-        missing = missing_on_create(desired)
-        if missing:
-            raise PaymentsCloudWatchAlarmError(
-                message=f"alarm {params['name']} does not exist; creating it needs {', '.join(missing)}"
-            )
-        after = dict(copy.deepcopy(desired), arn=None, state_value=None, tags=dict(params.get("tags") or {}))
-        if check_mode:
-            return True, after, build_diff(None, after)
-        request = alarm_request(desired)
-        if params.get("tags"):
-            request["Tags"] = [{"Key": key, "Value": str(value)} for key, value in sorted(params["tags"].items())]
-        put_metric_alarm(client, request)
+    changed, after = reconcile_present(client, params, before, check_mode)
+    if changed and not check_mode:
         after = read_alarm(client, params["name"]) or after
-        return True, after, build_diff(None, after)
-
-    to_set, to_unset = tag_changes(before["tags"], params.get("tags"), params.get("purge_tags"))
-    reconfigure = desired != comparable(before)
-    if not (reconfigure or to_set or to_unset):
-        return False, before, build_diff(before, before)
-    if check_mode:
-        after = dict(copy.deepcopy(desired), arn=before["arn"], state_value=before["state_value"])
-        after["tags"] = merge_tags(before["tags"], to_set, to_unset)
-        return True, after, build_diff(before, after)
-    if reconfigure:
-        put_metric_alarm(client, alarm_request(desired))
-    if to_unset:
-        untag_alarm(client, before["arn"], to_unset)
-    if to_set:
-        tag_alarm(client, before["arn"], to_set)
-    after = read_alarm(client, params["name"])
-    return True, after, build_diff(before, after)
+    return changed, after, build_diff(before, after)
 
 
 def ensure_absent(client, params, check_mode):
     before = read_alarm(client, params["name"])
-    if before is None:
-        return False, {}, build_diff(None, None)
-    if not check_mode:
-        delete_alarm(client, params["name"])
-    return True, {}, build_diff(before, None)
-
-
-def validate(module):
-    params = module.params
-    name = params["name"]
-    if not 1 <= len(name) <= 255:
-        module.fail_json(msg=f"name={name!r} must be 1-255 characters long")
-    for key in ("evaluation_periods", "datapoints_to_alarm"):
-        if params.get(key) is not None and params[key] < 1:
-            module.fail_json(msg=f"{key} must be 1 or more (got {params[key]})")
-    if (
-        params.get("datapoints_to_alarm") is not None
-        and params.get("evaluation_periods") is not None
-        and params["datapoints_to_alarm"] > params["evaluation_periods"]
-    ):
-        module.fail_json(
-            msg=f"datapoints_to_alarm={params['datapoints_to_alarm']} exceeds "
-            f"evaluation_periods={params['evaluation_periods']}"
-        )
-    period = params.get("period")
-    if period is not None and not (period in (10, 30) or (period > 0 and period % 60 == 0)):
-        module.fail_json(msg=f"period={period} must be 10, 30 or a multiple of 60")
-    if params.get("extended_statistic") is not None and not params["extended_statistic"]:
-        module.fail_json(msg="extended_statistic must not be empty")
-    metrics = params.get("metrics")
-    if metrics is not None:
-        if not metrics:
-            module.fail_json(msg="metrics must list at least one query")
-        ids = [query["id"] for query in metrics]
-        bad = [query_id for query_id in ids if not QUERY_ID.match(query_id)]
-        if bad or len(set(ids)) != len(ids):
-            module.fail_json(msg=f"metrics: ids {ids} must be distinct and start with a lowercase letter")
-        returning = [query["id"] for query in metrics if query.get("return_data") is not False]
-        if len(returning) != 1:
-            module.fail_json(msg=f"metrics: exactly one query must return data (return_data), not {returning}")
-        for query in metrics:
-            if bool(query.get("expression")) == bool(query.get("metric_stat")):
-                module.fail_json(msg=f"metrics: query {query['id']} needs either expression or metric_stat")
+    changed = reconcile_absent(client, params["name"], before, check_mode)
+    return changed, {}, build_diff(before, None)
 
 
 def main():
-    metric_spec = dict(
-        namespace=dict(type="str", required=True),
-        metric_name=dict(type="str", required=True),
-        dimensions=dict(type="dict"),
-    )
-    argument_spec = dict(
-        name=dict(type="str", required=True),
-        state=dict(type="str", choices=["present", "absent"], default="present"),
-        description=dict(type="str"),
-        actions_enabled=dict(type="bool"),
-        alarm_actions=dict(type="list", elements="str"),
-        ok_actions=dict(type="list", elements="str"),
-        insufficient_data_actions=dict(type="list", elements="str"),
-        comparison_operator=dict(
-            type="str",
-            aliases=["comparison"],
-            choices=[
-                "GreaterThanOrEqualToThreshold",
-                "GreaterThanThreshold",
-                "LessThanThreshold",
-                "LessThanOrEqualToThreshold",
-            ],
-        ),
-        threshold=dict(type="float"),
-        evaluation_periods=dict(type="int"),
-        datapoints_to_alarm=dict(type="int"),
-        treat_missing_data=dict(type="str", choices=["breaching", "notBreaching", "ignore", "missing"]),
-        evaluate_low_sample_count_percentile=dict(type="str", choices=["evaluate", "ignore"]),
-        namespace=dict(type="str"),
-        metric_name=dict(type="str", aliases=["metric"]),
-        dimensions=dict(type="dict"),
-        statistic=dict(type="str", choices=["SampleCount", "Average", "Sum", "Minimum", "Maximum"]),
-        extended_statistic=dict(type="str"),
-        period=dict(type="int"),
-        unit=dict(type="str"),
-        metrics=dict(
-            type="list",
-            elements="dict",
-            options=dict(
-                id=dict(type="str", required=True),
-                expression=dict(type="str"),
-                label=dict(type="str"),
-                return_data=dict(type="bool", default=True),
-                period=dict(type="int"),
-                account_id=dict(type="str"),
-                metric_stat=dict(
-                    type="dict",
-                    options=dict(
-                        metric=dict(type="dict", required=True, options=metric_spec),
-                        period=dict(type="int", required=True),
-                        stat=dict(type="str", required=True),
-                        unit=dict(type="str"),
-                    ),
-                ),
-            ),
-        ),
-        tags=dict(type="dict", aliases=["resource_tags"]),
-        purge_tags=dict(type="bool", default=True),
-    )
     module = PaymentsAWSModule(
-        argument_spec=argument_spec,
+        argument_spec=alarm_argument_spec(),
         supports_check_mode=True,
-        mutually_exclusive=[
-            ["statistic", "extended_statistic"],
-            ["metrics", "namespace"],
-            ["metrics", "metric_name"],
-            ["metrics", "dimensions"],
-            ["metrics", "statistic"],
-            ["metrics", "extended_statistic"],
-            ["metrics", "period"],
-            ["metrics", "unit"],
-        ],
+        mutually_exclusive=ALARM_MUTUALLY_EXCLUSIVE,
     )
-    validate(module)
+    error = alarm_params_error(module.params)
+    if error:
+        module.fail_json(msg=error)
 
     client = module.client("cloudwatch")
     try:

@@ -18,6 +18,10 @@ description:
   - Description, KMS key and tags are reconciled when set. Unlike M(community.aws.secretsmanager_secret),
     a rerun never rewrites the value, and check mode makes no call that changes anything.
   - The module never returns a secret value; RV(json_keys) lists the keys of the current value.
+  - A rerun that changes nothing reads the secret once (C(DescribeSecret), plus C(GetSecretValue) for RV(json_keys)
+    unless O(read_json_keys=false) and for O(merge_values)). KMS
+    C(DescribeKey) is called only to resolve an identifier that is not a key ARN, or a O(kms_key_id) other than the
+    one the secret reports (which also checks that the new key exists).
   - With O(rotation_lambda_arn) and O(rotation_days), rotation is turned on with C(RotateSecret) when it is
     off or differs; a rerun with the same function and days does nothing, and check mode never calls it.
 author:
@@ -89,6 +93,13 @@ options:
         schedule window.
     type: bool
     default: false
+  read_json_keys:
+    description:
+      - Whether to read the current value (C(GetSecretValue)) to return RV(json_keys) when nothing was written.
+      - V(false) saves that request on a rerun that changes nothing; RV(json_keys) is then returned only when the value
+        was read anyway (O(merge_values), a change, or the planned keys of a new secret).
+    type: bool
+    default: true
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -221,13 +232,16 @@ secret:
       sample: {"Environment": "prod"}
 json_keys:
   description: Keys of the current JSON value (never the values); null when the value is not a JSON object.
-  returned: when the secret exists and is not scheduled for deletion (after creation in check mode, the planned keys)
+  returned: >-
+    when the secret exists and is not scheduled for deletion (after creation in check mode, the planned keys); on a run
+    that writes nothing, only when O(read_json_keys=true) or O(merge_values) is set
   type: list
   elements: str
   sample: ["dbname", "engine", "host", "password", "port", "username"]
 """
 
 import json
+import re
 
 from ansible_collections.payments.infra.plugins.module_utils.diff import build_diff
 from ansible_collections.payments.infra.plugins.module_utils.modules import PaymentsAWSModule
@@ -251,9 +265,16 @@ from ansible_collections.payments.infra.plugins.module_utils.tagging import merg
 from ansible_collections.payments.infra.plugins.module_utils.tagging import tag_changes
 
 
+KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[^:]*:[0-9]*:key/")
+
+
 def key_arn(kms, key_id, required=False):
+    """ARN of the KMS key `key_id` names. A key ARN (what the secret reports) is its own ARN and needs no call;
+    `required` resolves every identifier with DescribeKey, so a key that does not exist fails clearly."""
     if not key_id:
         return None
+    if not required and KEY_ARN.match(key_id):
+        return key_id
     metadata = describe_key(kms, key_id)
     if metadata is None:
         if required:
@@ -279,6 +300,16 @@ def _value_updates(current_string, merge_values):
     return json.dumps(merged, sort_keys=True)
 
 
+def _current_keys(sm, name, current_string, params):
+    """json_keys of the current value: the value read for merge_values, else one GetSecretValue unless the user
+    asked not to read it (None then)."""
+    if current_string is not None:
+        return json_keys(current_string)
+    if params.get("read_json_keys", True):
+        return json_keys(get_secret_string(sm, name))
+    return None
+
+
 def rotation_changes(before, params):
     """The rotation fields that differ from what the user SET ({} when rotation is not managed or already right)."""
     if not params.get("rotation_lambda_arn"):
@@ -302,8 +333,14 @@ def ensure_present(sm, kms, params, check_mode):
     name = params["name"]
     changed = False
     current = describe_secret(sm, name)
-    desired_key_arn = key_arn(kms, params.get("kms_key_id"), required=True)
     before = normalize_secret(current, key_arn(kms, (current or {}).get("KmsKeyId")))
+    desired_key_id = params.get("kms_key_id")
+    if desired_key_id and before and desired_key_id == before["kms_key_id"] and before["kms_key_arn"]:
+        # The identifier the secret reports: the same key, already resolved (or a key ARN, its own).
+        desired_key_arn = before["kms_key_arn"]
+    else:
+        desired_key_arn = key_arn(kms, desired_key_id, required=True)
+    current_string = None
 
     if current is None:
         value = dict(params.get("initial_value") or {})
@@ -346,7 +383,8 @@ def ensure_present(sm, kms, params, check_mode):
             if not check_mode:
                 update_secret(sm, name, **updates)
         if params.get("merge_values"):
-            merged = _value_updates(get_secret_string(sm, name), params["merge_values"])
+            current_string = get_secret_string(sm, name)
+            merged = _value_updates(current_string, params["merge_values"])
             if merged is not None:
                 changed = True
                 if not check_mode:
@@ -373,8 +411,11 @@ def ensure_present(sm, kms, params, check_mode):
             if "KmsKeyId" in updates:
                 after["kms_key_arn"] = desired_key_arn
             after["deleted_date"] = None
-            keys = json_keys(get_secret_string(sm, name)) if not current.get("DeletedDate") else None
+            keys = None if current.get("DeletedDate") else _current_keys(sm, name, current_string, params)
             return changed, after, keys, build_diff(before, after)
+        if not changed:
+            # Nothing was written: the secret is as read, no second read.
+            return changed, before, _current_keys(sm, name, current_string, params), build_diff(before, before)
 
     final = describe_secret(sm, name)
     after = normalize_secret(final, key_arn(kms, (final or {}).get("KmsKeyId")))
@@ -416,6 +457,7 @@ def main():
         rotation_lambda_arn=dict(type="str"),
         rotation_days=dict(type="int"),
         rotate_immediately=dict(type="bool", default=False),
+        read_json_keys=dict(type="bool", default=True),
         tags=dict(type="dict", aliases=["resource_tags"]),
         purge_tags=dict(type="bool", default=True),
     )

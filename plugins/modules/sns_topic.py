@@ -13,6 +13,8 @@ description:
   - Unlike M(community.aws.sns_topic), server-side encryption with a KMS key (O(kms_master_key_id)) is
     reconciled. SNS echoes the key identifier it was given, so the key is compared by its resolved key ARN
     (aliases are resolved with KMS C(DescribeKey)); an alias and the ARN of the same key are no change.
+    A key ARN needs no C(DescribeKey), nor does a O(kms_master_key_id) equal to the identifier the topic
+    reports, so a rerun with the key ARN makes no KMS call.
   - Only the options that are set are reconciled; an unset option never changes the topic.
   - The topic policy is compared with C(compare_policies) of the amazon.aws collection (statement order and
     single-item lists do not matter).
@@ -232,6 +234,7 @@ from ansible_collections.payments.infra.plugins.module_utils.sns import canonica
 from ansible_collections.payments.infra.plugins.module_utils.sns import create_topic
 from ansible_collections.payments.infra.plugins.module_utils.sns import delete_topic
 from ansible_collections.payments.infra.plugins.module_utils.sns import delivery_policy_differs
+from ansible_collections.payments.infra.plugins.module_utils.sns import KEY_ARN
 from ansible_collections.payments.infra.plugins.module_utils.sns import describe_key
 from ansible_collections.payments.infra.plugins.module_utils.sns import find_topic_arn
 from ansible_collections.payments.infra.plugins.module_utils.sns import get_topic_attributes
@@ -252,9 +255,14 @@ PROTOCOLS = ["http", "https", "email", "email-json", "sms", "sqs", "application"
 
 
 def key_arn(kms, key_id, required=False):
-    """ARN of the KMS key `key_id` names; the identifier itself when it cannot be resolved (unless required)."""
+    """ARN of the KMS key `key_id` names; the identifier itself when it cannot be resolved (unless required).
+
+    A key ARN (what the topic reports when it was given one) is its own ARN and needs no call; `required` resolves
+    every identifier with DescribeKey, so a key that does not exist fails clearly."""
     if not key_id:
         return None
+    if not required and KEY_ARN.match(key_id):
+        return key_id
     metadata = describe_key(kms, key_id)
     if metadata is None:
         if required:
@@ -376,8 +384,13 @@ def ensure_present(sns, kms, params, check_mode):
     """(changed, topic, diff, warnings)."""
     name = params["name"]
     warnings = []
-    desired_key_arn = key_arn(kms, params.get("kms_master_key_id"), required=True)
     arn, before = read_topic(sns, kms, name)
+    key_id = params.get("kms_master_key_id")
+    if key_id and before and key_id == before["kms_master_key_id"] and before["kms_key_arn"]:
+        # The identifier the topic reports: the same key, already resolved (or a key ARN, its own).
+        desired_key_arn = before["kms_key_arn"]
+    else:
+        desired_key_arn = key_arn(kms, key_id, required=True)
 
     if before is None:
         to_add, _to_remove, _pending = subscription_changes([], params.get("subscriptions"), False)

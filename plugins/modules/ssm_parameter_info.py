@@ -10,9 +10,9 @@ short_description: Read every SSM parameter under a path, with its type, KMS key
 version_added: 0.1.0
 description:
   - Reads the parameters under O(path) with one paginated GetParametersByPath (values) and one paginated
-    DescribeParameters (type, KMS key, description, tier), plus one ListTagsForResource per parameter when
-    O(tags=true), so a role can compare what it wants with what exists and write only what differs
-    (M(community.aws.ssm_parameter) reads each parameter three to six times per call).
+    DescribeParameters (type, KMS key, description, tier), plus with O(tags=true) one Resource Groups Tagging API
+    GetResources per 100 parameters (their tags), so a role can compare what it wants with what exists and write
+    only what differs (M(community.aws.ssm_parameter) reads each parameter three to six times per call).
   - A path that holds nothing returns an empty RV(parameters), never a failure, so it works in check mode on an
     empty account.
   - The value of a SecureString parameter is returned only with O(decryption=true); use C(no_log) on the task
@@ -33,11 +33,16 @@ options:
     type: bool
     default: false
   tags:
-    description: Read each parameter's tags (one ListTagsForResource per parameter).
+    description:
+      - Read the parameters' tags, with one Resource Groups Tagging API GetResources per 100 parameters (by ARN).
+      - A parameter without tags has an empty RV(parameters.tags).
     type: bool
     default: true
 notes:
   - Supports check mode; the module never changes anything.
+  - With O(tags=true) it needs the IAM permission C(tag:GetResources) (Resource Groups Tagging API) besides
+    C(ssm:GetParametersByPath) and C(ssm:DescribeParameters). The Resource Groups Tagging API is eventually
+    consistent; tags changed in the seconds before the read may show their old values.
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -119,17 +124,28 @@ from ansible_collections.payments.infra.plugins.module_utils.ssm import describe
 from ansible_collections.payments.infra.plugins.module_utils.ssm import get_parameters_by_path
 from ansible_collections.payments.infra.plugins.module_utils.ssm import list_parameter_tags
 from ansible_collections.payments.infra.plugins.module_utils.ssm import normalize_parameters
+from ansible_collections.payments.infra.plugins.module_utils.tagging import PaymentsTaggingError
+from ansible_collections.payments.infra.plugins.module_utils.tagging import get_resources_tags
 
 
-def read(client, path, recursive, decryption, with_tags):
-    """The parameters under path by full name, normalised (see RETURN)."""
+def read_tags(client, tagging_client, parameters, values, metadata):
+    """Set each parameter's tags: one GetResources per 100 parameter ARNs (ARN as GetParametersByPath or
+    DescribeParameters report it); a parameter neither reported with its ARN is read with ListTagsForResource."""
+    arns = {item["Name"]: item["ARN"] for item in list(metadata) + list(values) if item.get("ARN")}
+    tags = get_resources_tags(tagging_client, [arns[name] for name in parameters if name in arns])
+    for name, parameter in parameters.items():
+        parameter["tags"] = tags[arns[name]] if name in arns else (list_parameter_tags(client, name) or {})
+
+
+def read(client, path, recursive, decryption, tagging_client=None):
+    """The parameters under path by full name, normalised (see RETURN); with their tags when tagging_client (a
+    Resource Groups Tagging API client) is given."""
     path = "/" + path.strip("/") if path.strip("/") else "/"
     values = get_parameters_by_path(client, path, recursive, decryption)
     metadata = describe_parameters_under(client, path, recursive)
     parameters = normalize_parameters(values, metadata, decryption)
-    if with_tags:
-        for name, parameter in parameters.items():
-            parameter["tags"] = list_parameter_tags(client, name) or {}
+    if tagging_client is not None:
+        read_tags(client, tagging_client, parameters, values, metadata)
     return parameters
 
 
@@ -151,9 +167,9 @@ def main():
             module.params["path"],
             module.params["recursive"],
             module.params["decryption"],
-            module.params["tags"],
+            module.client("resourcegroupstaggingapi") if module.params["tags"] else None,
         )
-    except PaymentsSSMError as e:
+    except (PaymentsSSMError, PaymentsTaggingError) as e:
         module.fail_json_aws_error(e)
     module.exit_json(changed=False, parameters=parameters)
 

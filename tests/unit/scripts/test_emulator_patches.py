@@ -40,6 +40,7 @@ def test_every_patch_is_applied(patched):
         "alb-attribute-defaults",
         "creation-delays",
         "logs-associate-kms-key",
+        "tagging-get-resources-arn-list-in-one-page",
     ]
 
 
@@ -238,3 +239,29 @@ def test_logs_associate_and_disassociate_kms_key(aws):
     ):
         with pytest.raises(logs.exceptions.ResourceNotFoundException):
             call()
+
+
+def test_get_resources_answers_an_arn_list_in_one_page(aws):
+    cloudwatch = boto3.client("cloudwatch", region_name="us-east-1")
+    tags = [{"Key": f"k{index}", "Value": "v"} for index in range(7)]
+    arns = []
+    for index in range(60):  # more than moto's 50 resources and 100 tags a page
+        name = f"alarm-{index:02d}"
+        cloudwatch.put_metric_alarm(
+            AlarmName=name,
+            Namespace="AWS/Lambda",
+            MetricName="Errors",
+            Statistic="Sum",
+            Period=60,
+            EvaluationPeriods=1,
+            Threshold=0,
+            ComparisonOperator="GreaterThanThreshold",
+            Tags=tags,
+        )
+        arns.append(cloudwatch.describe_alarms(AlarmNames=[name])["MetricAlarms"][0]["AlarmArn"])
+    tagging = boto3.client("resourcegroupstaggingapi", region_name="us-east-1")
+    answer = tagging.get_resources(ResourceARNList=arns[:55])
+    assert not answer.get("PaginationToken")
+    assert sorted(item["ResourceARN"] for item in answer["ResourceTagMappingList"]) == sorted(arns[:55])
+    # Without an ARN list, GetResources still pages.
+    assert tagging.get_resources(ResourceTypeFilters=["cloudwatch:alarm"]).get("PaginationToken")

@@ -1,7 +1,14 @@
-"""Tag decisions shared by our modules."""
+"""Tag decisions shared by our modules, and the tags of many resources with one GetResources per 100 ARNs."""
 
+import boto3
 import pytest
-from ansible_collections.payments.infra.plugins.module_utils.tagging import merge_tags, tag_changes
+from ansible_collections.payments.infra.plugins.module_utils.tagging import (
+    PaymentsTaggingError,
+    get_resources_tags,
+    merge_tags,
+    tag_changes,
+)
+from aws_fakes import Paginator, client_error
 
 
 @pytest.mark.parametrize("purge_tags", [True, False])
@@ -45,3 +52,82 @@ def test_results_are_sorted_whatever_the_hash_order():
     to_set, to_unset = tag_changes({"z": "1", "y": "1"}, {"b": "1", "a": "1", "C": "1"})
     assert list(to_set) == ["C", "a", "b"]
     assert to_unset == ["y", "z"]
+
+
+class FakeTagging:
+    """A Resource Groups Tagging API client: GetResources answers the listed ARNs that have tags, in one page."""
+
+    def __init__(self, tags):
+        self.tags = tags
+        self.requests = []
+
+    def get_paginator(self, name):
+        assert name == "get_resources"
+        return Paginator(self.get_resources)
+
+    def get_resources(self, ResourceARNList):
+        assert 1 <= len(ResourceARNList) <= 100
+        self.requests.append(list(ResourceARNList))
+        return {
+            "ResourceTagMappingList": [
+                {"ResourceARN": arn, "Tags": [{"Key": k, "Value": v} for k, v in self.tags[arn].items()]}
+                for arn in ResourceARNList
+                if self.tags.get(arn)
+            ]
+        }
+
+
+def test_get_resources_tags_reads_100_arns_per_request_and_answers_every_arn():
+    arns = [f"arn:aws:cloudwatch:us-east-1:123456789012:alarm:a{index:03d}" for index in range(250)]
+    fake = FakeTagging({arn: {"N": arn[-3:]} for arn in arns[:200]})
+    found = get_resources_tags(fake, arns + arns[:5])
+    assert [len(chunk) for chunk in fake.requests] == [100, 100, 50]
+    assert found[arns[0]] == {"N": "000"} and found[arns[199]] == {"N": "199"}
+    assert found[arns[200]] == {} and len(found) == 250
+
+
+def test_get_resources_tags_of_no_arn_sends_nothing():
+    fake = FakeTagging({})
+    assert get_resources_tags(fake, []) == {}
+    assert fake.requests == []
+
+
+def test_get_resources_tags_errors_become_the_tagging_error():
+    class Denied(FakeTagging):
+        def get_resources(self, ResourceARNList):
+            raise client_error("AccessDeniedException", "GetResources")
+
+    with pytest.raises(PaymentsTaggingError, match="get the tags of resources"):
+        get_resources_tags(Denied({}), ["arn:aws:ssm:us-east-1:123456789012:parameter/p"])
+
+
+def test_get_resources_tags_of_alarms_and_parameters_in_moto(moto_aws):
+    cloudwatch = boto3.client("cloudwatch", region_name="us-east-1")
+    ssm = boto3.client("ssm", region_name="us-east-1")
+    cloudwatch.put_metric_alarm(
+        AlarmName="payment-test-aurora-cpu",
+        Namespace="AWS/RDS",
+        MetricName="CPUUtilization",
+        Statistic="Average",
+        Period=300,
+        EvaluationPeriods=1,
+        Threshold=80,
+        ComparisonOperator="GreaterThanThreshold",
+        Tags=[{"Key": "Environment", "Value": "test"}],
+    )
+    alarm_arn = cloudwatch.describe_alarms(AlarmNames=["payment-test-aurora-cpu"])["MetricAlarms"][0]["AlarmArn"]
+    ssm.put_parameter(Name="/payment-processing/test/a", Value="1", Type="String", Tags=[{"Key": "C", "Value": "p"}])
+    ssm.put_parameter(Name="/payment-processing/test/untagged", Value="2", Type="String")
+    arns = {
+        item["Name"]: item["ARN"] for item in ssm.get_parameters_by_path(Path="/payment-processing/test")["Parameters"]
+    }
+    gone = "arn:aws:cloudwatch:us-east-1:123456789012:alarm:gone"
+    found = get_resources_tags(
+        boto3.client("resourcegroupstaggingapi", region_name="us-east-1"), [alarm_arn, *arns.values(), gone]
+    )
+    assert found == {
+        alarm_arn: {"Environment": "test"},
+        arns["/payment-processing/test/a"]: {"C": "p"},
+        arns["/payment-processing/test/untagged"]: {},
+        gone: {},
+    }

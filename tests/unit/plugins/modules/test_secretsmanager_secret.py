@@ -257,3 +257,71 @@ def test_new_secret_with_rotation_creates_then_rotates(clients):
     )
     assert changed
     assert [call["SecretId"] for call in recording.rotations] == [NAME]
+
+
+def _count_calls(*clients):
+    """Operation names each boto3 client sends from now on, in order."""
+    calls = []
+    for client in clients:
+        client.meta.events.register("before-call", lambda model, **_kwargs: calls.append(model.name))
+    return calls
+
+
+def test_noop_rerun_with_the_key_arn_reads_once_and_calls_no_kms(clients):
+    sm, kms = clients
+    arn = key(kms, "payment-secrets-test")
+    p = params(kms_key_id=arn)
+    module.ensure_present(sm, kms, p, False)
+    calls = _count_calls(sm, kms)
+    changed, secret, keys, diff = module.ensure_present(sm, kms, p, False)
+    assert not changed
+    assert calls == ["DescribeSecret", "GetSecretValue"]
+    assert secret["kms_key_arn"] == arn
+    assert keys == ["dbname", "engine", "host", "password", "port", "username"]
+    assert diff["before"] == diff["after"]
+    calls.clear()
+    merge = params(kms_key_id=None, description=None, tags=None, merge_values={"host": ""}, generate=[])
+    assert not module.ensure_present(sm, kms, merge, False)[0]
+    assert calls == ["DescribeSecret", "GetSecretValue"]
+
+
+def test_a_drifted_key_is_still_resolved_and_corrected(clients):
+    sm, kms = clients
+    arn = key(kms, "payment-secrets-test")
+    other = key(kms, "other")
+    module.ensure_present(sm, kms, params(kms_key_id=arn), False)
+    sm.update_secret(SecretId=NAME, KmsKeyId=other)
+    calls = _count_calls(sm, kms)
+    changed, secret, _keys, diff = module.ensure_present(sm, kms, params(kms_key_id=arn), False)
+    assert changed
+    assert "DescribeKey" in calls and "UpdateSecret" in calls
+    assert (diff["before"]["kms_key_arn"], secret["kms_key_arn"]) == (other, arn)
+    assert sm.describe_secret(SecretId=NAME)["KmsKeyId"] == arn
+
+
+def test_an_unknown_key_arn_that_differs_fails_clearly(clients):
+    sm, kms = clients
+    module.ensure_present(sm, kms, params(), False)
+    missing = "arn:aws:kms:us-east-1:123456789012:key/00000000-0000-0000-0000-000000000000"
+    with pytest.raises(PaymentsSecretsManagerError, match="does not exist"):
+        module.ensure_present(sm, kms, params(kms_key_id=missing), True)
+
+
+def test_read_json_keys_false_makes_a_noop_rerun_one_describe(clients):
+    sm, kms = clients
+    arn = key(kms, "payment-secrets-test")
+    p = params(kms_key_id=arn, read_json_keys=False)
+    changed, _secret, keys, _diff = module.ensure_present(sm, kms, p, False)
+    assert changed and keys == ["dbname", "engine", "host", "password", "port", "username"]
+    calls = _count_calls(sm, kms)
+    changed, secret, keys, _diff = module.ensure_present(sm, kms, p, False)
+    assert not changed and keys is None
+    assert calls == ["DescribeSecret"]
+    assert secret["kms_key_arn"] == arn
+    calls.clear()
+    changed, _secret, keys, _diff = module.ensure_present(sm, kms, p, True)
+    assert not changed and keys is None and calls == ["DescribeSecret"]
+    calls.clear()
+    merge = params(kms_key_id=None, tags=None, merge_values={"host": "db"}, generate=[], read_json_keys=False)
+    changed, _secret, keys, _diff = module.ensure_present(sm, kms, merge, False)
+    assert changed and "host" in keys

@@ -353,3 +353,34 @@ def test_main_returns_topic_and_diff(run_module, fake):
     assert result["diff"]["before"] == {}
     ok, result = run_module(sns_topic, {"name": NAME, "region": REGION, "kms_master_key_id": KEY_ARN}, fake)
     assert ok and not result["changed"]
+
+
+def _record_describe_key(fake):
+    original = fake.describe_key
+
+    def describe_key(KeyId):
+        fake.calls.append(("describe_key", {"KeyId": KeyId}))
+        return original(KeyId=KeyId)
+
+    fake.describe_key = describe_key
+
+
+def test_rerun_with_the_key_arn_calls_no_kms(fake):
+    present(fake, kms_master_key_id=KEY_ARN)
+    _record_describe_key(fake)
+    fake.calls.clear()
+    changed, topic, _diff, _warnings = present(fake, kms_master_key_id=KEY_ARN)
+    assert not changed
+    assert topic["kms_key_arn"] == KEY_ARN
+    assert "describe_key" not in [name for name, _params in fake.calls]
+
+
+def test_a_drifted_key_arn_is_resolved_and_corrected(fake):
+    present(fake, kms_master_key_id=KEY_ARN)
+    fake.topics[ARN]["attributes"]["KmsMasterKeyId"] = OTHER_KEY_ARN
+    _record_describe_key(fake)
+    fake.calls.clear()
+    changed, topic, diff, _warnings = present(fake, kms_master_key_id=KEY_ARN)
+    assert changed
+    assert ("describe_key", {"KeyId": KEY_ARN}) in fake.calls
+    assert (diff["before"]["kms_key_arn"], topic["kms_key_arn"]) == (OTHER_KEY_ARN, KEY_ARN)
