@@ -222,11 +222,50 @@ def test_compare_first_skips_still_correct_every_drift(playbook, record_property
     converged_check, _entries, _writes = _run(playbook, "--check", "--tags", RERUN_TAGS)
     assert _recap(converged_check)["changed"] == 0, converged_check[-10000:]
 
+    redirect_runs = _http_redirect_is_compared_first(playbook, c)
+
     record_property(
         "figure",
         f"compare-first drift: {len(EXPECTED)} drifts (secret key, parameter group tags, audit bucket tags + retention"
         f" + lifecycle, log bucket policy + lifecycle, target group, ALB attribute, web ACL tags) all corrected by"
         f" exactly their {len(EXPECTED)} tasks, --check reported them writing nothing;"
         f" no-op --tags {RERUN_TAGS}: {len(noop_entries)} requests before the drifts, {len(again_entries)} after,"
-        f" changed=0, 0 writes",
+        f" changed=0, 0 writes; HTTP redirect listener: {redirect_runs}",
     )
+
+
+def _redirect(elbv2):
+    """The HTTP listener's default actions, [] when the load balancer has no listener on port 80."""
+    alb = elbv2.describe_load_balancers(Names=[ALB])["LoadBalancers"][0]
+    listeners = elbv2.describe_listeners(LoadBalancerArn=alb["LoadBalancerArn"])["Listeners"]
+    return [listener for listener in listeners if listener["Port"] == 80]
+
+
+def _http_redirect_is_compared_first(playbook, c):
+    """alb_bluegreen_http_redirect: elb_application_lb runs to create the redirect listener or to correct it, and not
+    on a rerun where it is as configured (it used to run on every rerun)."""
+    alb_task = (
+        "payments.infra.alb_bluegreen : Create or update the internal load balancer "
+        "(private subnets, ALB security group, access logs)"
+    )
+    args = ("--tags", "alb_bluegreen", "-e", "alb_bluegreen_http_redirect=true")
+    assert _redirect(c["elbv2"]) == []
+    create, _entries, _writes = _run(playbook, *args)
+    assert _changed_tasks(create) == {alb_task}, create[-10000:]
+    (listener,) = _redirect(c["elbv2"])
+    assert listener["DefaultActions"][0]["RedirectConfig"]["StatusCode"] == "HTTP_301"
+
+    noop, _entries, noop_writes = _run(playbook, *args)
+    assert _recap(noop)["changed"] == 0 and noop_writes == [], noop[-10000:]
+
+    action = dict(listener["DefaultActions"][0])
+    action["RedirectConfig"] = dict(action["RedirectConfig"], StatusCode="HTTP_302")
+    action.pop("Order", None)
+    c["elbv2"].modify_listener(ListenerArn=listener["ListenerArn"], DefaultActions=[action])
+    fix, _entries, _writes = _run(playbook, *args)
+    assert _changed_tasks(fix) == {alb_task}, fix[-10000:]
+    assert _redirect(c["elbv2"])[0]["DefaultActions"][0]["RedirectConfig"]["StatusCode"] == "HTTP_301"
+
+    again, _entries, again_writes = _run(playbook, *args)
+    assert _recap(again)["changed"] == 0 and again_writes == [], again[-10000:]
+    return "created by the ALB task, rerun changed=0 with 0 writes, a 302 drift corrected by that task alone"

@@ -75,28 +75,12 @@ def fake():
     return FakeCloudWatch()
 
 
+# Every option of one alarm at the value Ansible gives it when the task leaves it out, from the argument spec
+# the modules share.
 UNSET = {
-    "description": None,
-    "actions_enabled": None,
-    "alarm_actions": None,
-    "ok_actions": None,
-    "insufficient_data_actions": None,
-    "comparison_operator": None,
-    "threshold": None,
-    "evaluation_periods": None,
-    "datapoints_to_alarm": None,
-    "treat_missing_data": None,
-    "evaluate_low_sample_count_percentile": None,
-    "namespace": None,
-    "metric_name": None,
-    "dimensions": None,
-    "statistic": None,
-    "extended_statistic": None,
-    "period": None,
-    "unit": None,
-    "metrics": None,
-    "tags": None,
-    "purge_tags": True,
+    key: spec.get("default")
+    for key, spec in cloudwatch_alarms.alarm_argument_spec().items()
+    if key not in ("name", "state")
 }
 
 

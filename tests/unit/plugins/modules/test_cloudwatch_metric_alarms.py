@@ -3,7 +3,10 @@ reconciled with the compare/act of cloudwatch_metric_alarm, against moto's in-pr
 
 import boto3
 import pytest
-from ansible_collections.payments.infra.plugins.module_utils.cloudwatch_alarms import PaymentsCloudWatchAlarmError
+from ansible_collections.payments.infra.plugins.module_utils.cloudwatch_alarms import (
+    PaymentsCloudWatchAlarmError,
+    alarm_argument_spec,
+)
 from ansible_collections.payments.infra.plugins.module_utils.tagging import PaymentsTaggingError
 from ansible_collections.payments.infra.plugins.modules import cloudwatch_metric_alarm, cloudwatch_metric_alarms
 from botocore.exceptions import ClientError
@@ -12,30 +15,9 @@ REGION = "us-east-1"
 TOPIC = f"arn:aws:sns:{REGION}:123456789012:system-errors-test"
 WRITES = ("PutMetricAlarm", "DeleteAlarms", "TagResource", "UntagResource")
 
-UNSET = {
-    "state": "present",
-    "description": None,
-    "actions_enabled": None,
-    "alarm_actions": None,
-    "ok_actions": None,
-    "insufficient_data_actions": None,
-    "comparison_operator": None,
-    "threshold": None,
-    "evaluation_periods": None,
-    "datapoints_to_alarm": None,
-    "treat_missing_data": None,
-    "evaluate_low_sample_count_percentile": None,
-    "namespace": None,
-    "metric_name": None,
-    "dimensions": None,
-    "statistic": None,
-    "extended_statistic": None,
-    "period": None,
-    "unit": None,
-    "metrics": None,
-    "tags": None,
-    "purge_tags": True,
-}
+# Every option of one alarm at the value Ansible gives it when the task leaves it out, from the argument spec
+# the modules share.
+UNSET = {key: spec.get("default") for key, spec in alarm_argument_spec().items() if key not in ("name",)}
 
 
 class Recorder:
