@@ -384,6 +384,64 @@ def patch_tagging_get_resources_arn_list_in_one_page():
     return "tagging-get-resources-arn-list-in-one-page"
 
 
+def patch_apigatewayv2_update_stage_and_stage_tags():
+    """UpdateStage changes a stage, and TagResource/UntagResource of a stage ARN change the tags GetStage(s) report, in
+    AWS (moto: UpdateStage "not implemented"; a stage reports only the tags CreateStage gave it).
+
+    AWS API Gateway v2 API reference, UpdateStage (PATCH /v2/apis/{apiId}/stages/{stageName}: accessLogSettings,
+    autoDeploy, defaultRouteSettings, description, routeSettings, stageVariables) and TagResource (a stage's ARN is
+    arn:<partition>:apigateway:<region>::/apis/<apiId>/stages/<stageName>).
+    """
+    from urllib.parse import unquote  # pylint: disable=import-outside-toplevel
+
+    from moto.apigatewayv2 import models, responses, urls  # pylint: disable=import-outside-toplevel
+
+    fields = {
+        "accessLogSettings": "access_log_settings",
+        "autoDeploy": "auto_deploy",
+        "defaultRouteSettings": "default_route_settings",
+        "description": "description",
+        "routeSettings": "route_settings",
+        "stageVariables": "stage_variables",
+    }
+
+    def update_stage(self):
+        parts = self.path.split("/")
+        stage = self.apigatewayv2_backend.get_stage(parts[-3], unquote(parts[-1]))
+        params = json.loads(self.body or "{}")
+        for key, attribute in fields.items():
+            if key in params:
+                setattr(stage, attribute, params[key])
+        return 200, {}, json.dumps(stage.to_json())
+
+    def stage_of(backend, resource_arn):
+        found = re.search(r"::/apis/([^/]+)/stages/(.+)$", resource_arn)
+        api = backend.apis.get(found.group(1)) if found else None
+        return api.stages.get(found.group(2)) if api else None
+
+    tag_resource, untag_resource = models.ApiGatewayV2Backend.tag_resource, models.ApiGatewayV2Backend.untag_resource
+
+    def tag_stage(self, resource_arn, tags):
+        tag_resource(self, resource_arn, tags)
+        stage = stage_of(self, resource_arn)
+        if stage is not None:
+            stage.tags = dict(stage.tags or {}, **tags)
+
+    def untag_stage(self, resource_arn, tag_keys):
+        untag_resource(self, resource_arn, tag_keys)
+        stage = stage_of(self, resource_arn)
+        if stage is not None:
+            stage.tags = {key: value for key, value in (stage.tags or {}).items() if key not in tag_keys}
+
+    responses.ApiGatewayV2Response.update_stage = update_stage
+    # moto routes /v2/tags/<arn> only for API and VPC link ARNs (the server decodes the ARN's slashes).
+    stage_tags = r"{0}/v2/tags/(?P<resource_arn_pt1>[^/]+)/apis/(?P<resource_arn_pt2>[^/]+)/stages/(?P<stage>[^/]+)$"
+    urls.url_paths[stage_tags] = responses.ApiGatewayV2Response.dispatch
+    models.ApiGatewayV2Backend.tag_resource = tag_stage
+    models.ApiGatewayV2Backend.untag_resource = untag_stage
+    return "apigatewayv2-update-stage-and-stage-tags"
+
+
 PATCHES = [
     patch_nat_gateway_tag_resource_type,
     patch_kms_schedule_key_deletion_by_arn,
@@ -394,6 +452,7 @@ PATCHES = [
     patch_creation_delays,
     patch_logs_associate_kms_key,
     patch_tagging_get_resources_arn_list_in_one_page,
+    patch_apigatewayv2_update_stage_and_stage_tags,
 ]
 
 

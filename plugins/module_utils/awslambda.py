@@ -10,6 +10,7 @@ PaymentsLambdaError, which a module's main() hands to module.fail_json_aws_error
 Reads of a function that does not exist return None instead of raising.
 """
 
+import json
 from typing import Any
 from typing import Dict
 from typing import List
@@ -45,6 +46,24 @@ def get_function_configuration(client, function_name: str) -> Optional[Dict[str,
     response = client.get_function_configuration(FunctionName=function_name)
     response.pop("ResponseMetadata", None)
     return response
+
+
+@LambdaFunctionErrorHandler.list_error_handler("get function", None)
+@AWSRetry.jittered_backoff()
+def get_function(client, function_name: str) -> Optional[Dict[str, Any]]:
+    """GetFunction of $LATEST: {"Configuration", "Code", "Tags", "Concurrency"} in one request, or None when the
+    function does not exist. "Tags" and "Concurrency" are absent when the function has none."""
+    response = client.get_function(FunctionName=function_name)
+    response.pop("ResponseMetadata", None)
+    return response
+
+
+@LambdaFunctionErrorHandler.list_error_handler("get function policy", None)
+@AWSRetry.jittered_backoff()
+def get_policy(client, function_name: str) -> Optional[Dict[str, Any]]:
+    """The resource-based policy of the function as a dict, or None when it has none (or does not exist)."""
+    response = client.get_policy(FunctionName=function_name)
+    return json.loads(response.get("Policy") or "{}")
 
 
 @LambdaFunctionErrorHandler.list_error_handler("get function concurrency", None)

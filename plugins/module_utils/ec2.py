@@ -170,3 +170,59 @@ def describe_addresses(client, **params: Any) -> List[Dict[str, Any]]:
 def describe_availability_zones(client, **params: Any) -> List[Dict[str, Any]]:
     # The paginator does not exist for describe_availability_zones()
     return client.describe_availability_zones(**params)["AvailabilityZones"]
+
+
+# VPC resources (payments.infra.ec2_vpc_resources_info): one paginated Describe* per resource type.
+
+
+def _paginate(client, operation: str, result_key: str, params: Dict[str, Any]) -> List[Dict[str, Any]]:
+    return client.get_paginator(operation).paginate(**params).build_full_result()[result_key]
+
+
+@EC2ErrorHandler.common_error_handler("describe vpcs")
+@AWSRetry.jittered_backoff()
+def describe_vpcs(client, **params: Any) -> List[Dict[str, Any]]:
+    return _paginate(client, "describe_vpcs", "Vpcs", params)
+
+
+@EC2ErrorHandler.common_error_handler("describe vpc attribute")
+@AWSRetry.jittered_backoff()
+def describe_vpc_attribute(client, vpc_id: str, attribute: str) -> Dict[str, Any]:
+    # The paginator does not exist for describe_vpc_attribute()
+    return client.describe_vpc_attribute(VpcId=vpc_id, Attribute=attribute)
+
+
+@EC2ErrorHandler.common_error_handler("describe subnets")
+@AWSRetry.jittered_backoff()
+def describe_subnets(client, **params: Any) -> List[Dict[str, Any]]:
+    return _paginate(client, "describe_subnets", "Subnets", params)
+
+
+@EC2ErrorHandler.common_error_handler("describe security groups")
+@AWSRetry.jittered_backoff()
+def describe_security_groups(client, **params: Any) -> List[Dict[str, Any]]:
+    return _paginate(client, "describe_security_groups", "SecurityGroups", params)
+
+
+@EC2ErrorHandler.common_error_handler("describe route tables")
+@AWSRetry.jittered_backoff()
+def describe_route_tables(client, **params: Any) -> List[Dict[str, Any]]:
+    return _paginate(client, "describe_route_tables", "RouteTables", params)
+
+
+@EC2ErrorHandler.common_error_handler("describe nat gateways")
+@AWSRetry.jittered_backoff()
+def describe_nat_gateways(client, **params: Any) -> List[Dict[str, Any]]:
+    return _paginate(client, "describe_nat_gateways", "NatGateways", params)
+
+
+@EC2ErrorHandler.common_error_handler("describe internet gateways")
+@AWSRetry.jittered_backoff()
+def describe_internet_gateways(client, **params: Any) -> List[Dict[str, Any]]:
+    return _paginate(client, "describe_internet_gateways", "InternetGateways", params)
+
+
+@EC2ErrorHandler.common_error_handler("describe vpc endpoints")
+@AWSRetry.jittered_backoff()
+def describe_vpc_endpoints(client, **params: Any) -> List[Dict[str, Any]]:
+    return _paginate(client, "describe_vpc_endpoints", "VpcEndpoints", params)

@@ -3,7 +3,7 @@
 # Copyright: payments.infra contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""IAM roles read in one pass, normalised, and compared with what amazon.aws.iam_role / iam_policy would set.
+"""IAM roles read in one pass, normalised, compared with what a role should be, and changed where they differ.
 
 The wrappers (one per IAM API call) retry throttling with AWSRetry.jittered_backoff() and turn botocore errors
 into PaymentsIAMError, which a module's main() hands to module.fail_json_aws_error() in one place.
@@ -13,8 +13,8 @@ inline policy documents, attached managed policies, instance profiles, tags, pat
 lacks (description, maximum session duration) with whichever costs fewer requests: one GetRole per found role, or
 ListRoles under the roles' common path (1000 roles a page).
 
-role_differences() tells which of the options of amazon.aws.iam_role (and the inline policies that
-amazon.aws.iam_policy puts) would change a role, comparing exactly what those modules compare, the same way.
+plan_role() tells what to write so a role matches the options of payments.infra.iam_roles, comparing as
+amazon.aws.iam_role and amazon.aws.iam_policy compare; reconcile_role() writes it (nothing in check mode).
 """
 
 import json
@@ -39,22 +39,6 @@ from ansible_collections.payments.infra.plugins.module_utils.retries import AWSR
 
 # The largest MaxItems GetAccountAuthorizationDetails and ListRoles accept.
 PAGE_SIZE = 1000
-
-# role_differences() reports a role that does not exist as this one difference.
-MISSING = "missing"
-
-# Options of amazon.aws.iam_role role_differences() compares, and the key it uses for iam_policy's inline policies.
-ROLE_OPTIONS = (
-    "assume_role_policy_document",
-    "boundary",
-    "create_instance_profile",
-    "description",
-    "managed_policies",
-    "max_session_duration",
-    "path",
-    "tags",
-)
-INLINE_POLICIES = "inline_policies"
 
 
 class PaymentsIAMError(AnsibleAWSError):
@@ -128,7 +112,7 @@ def _iso(value: Any) -> Any:
 
 def normalize_role(detail: Dict[str, Any], extra: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
     """A RoleDetail of GetAccountAuthorizationDetails, with Description and MaxSessionDuration from extra (the
-    role as GetRole or ListRoles report it), as the snake_case dict iam_role_details_info returns."""
+    role as GetRole or ListRoles report it), as the snake_case dict payments.infra.iam_roles returns."""
     extra = extra or {}
     boundary = detail.get("PermissionsBoundary") or extra.get("PermissionsBoundary") or {}
     inline = {
@@ -199,64 +183,289 @@ def _default_true(value: Any) -> bool:
     return True if value is None else bool(value)
 
 
-def _managed_policies_differ(current: Dict[str, Any], desired: List[Any], purge: bool) -> bool:
-    wanted = [policy for policy in desired if policy is not None]
-    if not all(validate_aws_arn(policy, service="iam") for policy in wanted):
-        # iam_role looks friendly names up (ListPolicies): only the module can tell what they are.
-        return True
-    attached = set(current.get("managed_policies") or [])
-    if set(wanted) - attached:
-        return True
-    return bool(purge and attached - set(wanted))
+# ---------------------------------------------------------------- writes (payments.infra.iam_roles)
 
 
-def role_differences(current: Optional[Dict[str, Any]], desired: Dict[str, Any]) -> List[str]:
-    """Which options amazon.aws.iam_role (and amazon.aws.iam_policy) would change; [] when neither would.
+@IAMErrorHandler.common_error_handler("create role")
+@AWSRetry.jittered_backoff()
+def create_role(client, request: Dict[str, Any]) -> Dict[str, Any]:
+    """CreateRole; the role as IAM returns it."""
+    return client.create_role(**request)["Role"]
 
-    current: the role as read_roles() returns it, or None/{} when it does not exist ([MISSING] then).
-    desired: options of amazon.aws.iam_role (name, path, description, assume_role_policy_document,
-    managed_policies, purge_policies, max_session_duration, boundary, tags, purge_tags, create_instance_profile),
-    with the module defaults (purge_policies, purge_tags and create_instance_profile true), plus
-    inline_policies: {policy_name: document} for amazon.aws.iam_policy (iam_type=role, skip_duplicates=false,
-    state=present). An option that is unset or None is not compared, as the modules leave it alone. Policy
-    documents compare as amazon.aws compares them (compare_policies: key and list order, a bare or list value,
-    numbers or booleans as strings, a root ARN or the account ID, a missing Version). iam_role only warns about a
-    different path; it is reported so the module runs and warns. Managed policies given by friendly name (not
-    ARN) are reported as different: only the module looks names up.
+
+@IAMErrorHandler.common_error_handler("wait for role creation")
+def wait_role_exists(client, name: str) -> None:
+    """The role_exists waiter (GetRole until the role is visible), as amazon.aws.iam_role waits."""
+    client.get_waiter("role_exists").wait(RoleName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 30})
+
+
+@IAMErrorHandler.common_error_handler("update assume role policy for role")
+@AWSRetry.jittered_backoff()
+def update_assume_role_policy(client, name: str, document: Dict[str, Any]) -> None:
+    client.update_assume_role_policy(RoleName=name, PolicyDocument=json.dumps(document))
+
+
+@IAMErrorHandler.common_error_handler("update role")
+@AWSRetry.jittered_backoff()
+def update_role(client, name: str, settings: Dict[str, Any]) -> None:
+    """UpdateRole with Description and/or MaxSessionDuration."""
+    client.update_role(RoleName=name, **settings)
+
+
+@IAMErrorHandler.common_error_handler("tag role")
+@AWSRetry.jittered_backoff()
+def tag_role(client, name: str, tags: Dict[str, Any]) -> None:
+    client.tag_role(RoleName=name, Tags=[{"Key": key, "Value": to_text(tags[key])} for key in sorted(tags)])
+
+
+@IAMErrorHandler.common_error_handler("untag role")
+@AWSRetry.jittered_backoff()
+def untag_role(client, name: str, keys: List[str]) -> None:
+    client.untag_role(RoleName=name, TagKeys=sorted(keys))
+
+
+@IAMErrorHandler.common_error_handler("attach policy to role")
+@AWSRetry.jittered_backoff()
+def attach_role_policy(client, name: str, arn: str) -> None:
+    client.attach_role_policy(RoleName=name, PolicyArn=arn)
+
+
+@IAMErrorHandler.deletion_error_handler("detach policy from role")
+@AWSRetry.jittered_backoff()
+def detach_role_policy(client, name: str, arn: str) -> None:
+    client.detach_role_policy(RoleName=name, PolicyArn=arn)
+
+
+@IAMErrorHandler.common_error_handler("put policy embedded in role")
+@AWSRetry.jittered_backoff()
+def put_role_policy(client, name: str, policy_name: str, document: Dict[str, Any]) -> None:
+    client.put_role_policy(RoleName=name, PolicyName=policy_name, PolicyDocument=json.dumps(document))
+
+
+@IAMErrorHandler.deletion_error_handler("delete policy embedded in role")
+@AWSRetry.jittered_backoff()
+def delete_role_policy(client, name: str, policy_name: str) -> None:
+    client.delete_role_policy(RoleName=name, PolicyName=policy_name)
+
+
+# ---------------------------------------------------------------- compare and act (payments.infra.iam_roles)
+
+
+def role_argument_spec() -> Dict[str, Any]:
+    """The options of one role of payments.infra.iam_roles (the suboptions of its `roles` list)."""
+    return dict(
+        name=dict(type="str", required=True),
+        path=dict(type="str"),
+        description=dict(type="str"),
+        assume_role_policy_document=dict(type="json"),
+        max_session_duration=dict(type="int"),
+        managed_policy_arns=dict(type="list", elements="str"),
+        purge_managed_policies=dict(type="bool", default=True),
+        inline_policies=dict(type="dict"),
+        purge_inline_policies=dict(type="bool", default=False),
+        tags=dict(type="dict"),
+        purge_tags=dict(type="bool", default=True),
+    )
+
+
+def role_params_error(params: Dict[str, Any]) -> Optional[str]:
+    """What is wrong with one role's options (before any AWS call), or None."""
+    name = params["name"]
+    if not name or "/" in name or name.startswith("arn:"):
+        return "name must be a role name, without path or ARN"
+    path = params.get("path")
+    if path is not None and not (path.startswith("/") and path.endswith("/")):
+        return f"path must begin and end with /, got {path!r}"
+    duration = params.get("max_session_duration")
+    if duration is not None and not 3600 <= duration <= 43200:
+        return f"max_session_duration must be 3600 to 43200 seconds, got {duration}"
+    bad = [arn for arn in params.get("managed_policy_arns") or [] if not validate_aws_arn(arn, service="iam")]
+    if bad:
+        return f"managed_policy_arns must be IAM policy ARNs, got {bad!r}"
+    documents = [("assume_role_policy_document", params.get("assume_role_policy_document"))]
+    documents += [(f"inline_policies.{key}", value) for key, value in (params.get("inline_policies") or {}).items()]
+    for option, document in documents:
+        if document is None:
+            continue
+        try:
+            parsed = _desired_document(document)
+        except ValueError:
+            return f"{option} is not JSON"
+        if not isinstance(parsed, dict):
+            return f"{option} must be a JSON object"
+    return None
+
+
+def plan_role(current: Optional[Dict[str, Any]], params: Dict[str, Any]) -> Dict[str, Any]:
+    """What to change so the role matches params (options unset or None are left alone).
+
+    current: the role as read_roles() returns it, None when it does not exist. Returns a dict with create (bool),
+    assume_role_policy_document (the document to set, or None), update_role (UpdateRole arguments, {} for none),
+    tags_to_set, tags_to_unset, attach, detach (managed policy ARNs), put_inline ({name: document}),
+    delete_inline (names) and path_warning (None, or why the path is not changed: IAM cannot move a role).
+    Documents compare as amazon.aws compares policies (compare_policies), tags as compare_aws_tags (aws: tags
+    are never purged), descriptions as text.
     """
-    if not current:
-        return [MISSING]
-    differences = []
-    trust = desired.get("assume_role_policy_document")
-    if trust is not None and compare_policies(current.get("assume_role_policy_document"), _desired_document(trust)):
-        differences.append("assume_role_policy_document")
-    boundary = desired.get("boundary")
-    if boundary is not None and boundary != (current.get("permissions_boundary_arn") or ""):
-        differences.append("boundary")
-    if _default_true(desired.get("create_instance_profile")):
-        if current["role_name"] not in (current.get("instance_profile_names") or []):
-            differences.append("create_instance_profile")
-    description = desired.get("description")
-    if description is not None and to_text(description) != current.get("description"):
-        differences.append("description")
-    managed = desired.get("managed_policies")
-    if managed is not None and _managed_policies_differ(current, managed, _default_true(desired.get("purge_policies"))):
-        differences.append("managed_policies")
-    duration = desired.get("max_session_duration")
-    if duration is not None and int(duration) != current.get("max_session_duration"):
-        differences.append("max_session_duration")
-    path = desired.get("path")
-    if path is not None and path != current.get("path"):
-        differences.append("path")
-    tags = desired.get("tags")
-    if tags is not None:
-        purge = _default_true(desired.get("purge_tags"))
-        to_set, to_unset = compare_aws_tags(current.get("tags") or {}, tags, purge_tags=purge)
-        if to_set or to_unset:
-            differences.append("tags")
+    current = current or {}
+    create = not current
+    trust = params.get("assume_role_policy_document")
+    trust = None if trust is None else _desired_document(trust)
+    plan: Dict[str, Any] = {
+        "create": create,
+        "assume_role_policy_document": None,
+        "update_role": {},
+        "tags_to_set": {},
+        "tags_to_unset": [],
+        "attach": [],
+        "detach": [],
+        "put_inline": {},
+        "delete_inline": [],
+        "path_warning": None,
+    }
+    if not create:
+        if trust is not None and compare_policies(current.get("assume_role_policy_document"), trust):
+            plan["assume_role_policy_document"] = trust
+        description = params.get("description")
+        if description is not None and to_text(description) != (current.get("description") or ""):
+            plan["update_role"]["Description"] = to_text(description)
+        duration = params.get("max_session_duration")
+        if duration is not None and int(duration) != current.get("max_session_duration"):
+            plan["update_role"]["MaxSessionDuration"] = int(duration)
+        path = params.get("path")
+        if path is not None and path != current.get("path"):
+            plan["path_warning"] = (
+                f"role {current['role_name']}: IAM cannot change the path of a role: current path "
+                f"{current.get('path')!r}, requested path {path!r}"
+            )
+        if params.get("tags") is not None:
+            to_set, to_unset = compare_aws_tags(
+                current.get("tags") or {}, params["tags"], purge_tags=_default_true(params.get("purge_tags"))
+            )
+            plan["tags_to_set"], plan["tags_to_unset"] = to_set, sorted(to_unset)
+    attached = set(current.get("managed_policies") or [])
+    wanted = params.get("managed_policy_arns")
+    if wanted is not None:
+        plan["attach"] = sorted(set(wanted) - attached)
+        if _default_true(params.get("purge_managed_policies")):
+            plan["detach"] = sorted(attached - set(wanted))
     inline = current.get("inline_policies") or {}
-    for name, document in (desired.get(INLINE_POLICIES) or {}).items():
-        if name not in inline or compare_policies(inline[name], _desired_document(document)):
-            differences.append(INLINE_POLICIES)
-            break
-    return differences
+    desired_inline = {key: _desired_document(value) for key, value in (params.get("inline_policies") or {}).items()}
+    for key in sorted(desired_inline):
+        if key not in inline or compare_policies(inline[key], desired_inline[key]):
+            plan["put_inline"][key] = desired_inline[key]
+    if params.get("inline_policies") is not None and params.get("purge_inline_policies"):
+        plan["delete_inline"] = sorted(set(inline) - set(desired_inline))
+    return plan
+
+
+def plan_changes(plan: Dict[str, Any]) -> bool:
+    """Whether a plan of plan_role() writes anything (a path warning alone does not)."""
+    return any(value for key, value in plan.items() if key != "path_warning")
+
+
+def planned_role(current: Optional[Dict[str, Any]], params: Dict[str, Any], plan: Dict[str, Any]) -> Dict[str, Any]:
+    """The role as it is once the plan is applied, in the shape of read_roles() (a new role: arn, role_id and
+    create_date null, until create_role() tells them)."""
+    if current:
+        after = json.loads(json.dumps(current))
+    else:
+        after = {
+            "role_name": params["name"],
+            "role_id": None,
+            "arn": None,
+            "path": params.get("path") or "/",
+            "create_date": None,
+            "description": None if params.get("description") is None else to_text(params["description"]),
+            "max_session_duration": int(params.get("max_session_duration") or 3600),
+            "assume_role_policy_document": _desired_document(params.get("assume_role_policy_document")),
+            "inline_policies": {},
+            "attached_managed_policies": [],
+            "managed_policies": [],
+            "permissions_boundary_arn": None,
+            "instance_profile_names": [],
+            "tags": {key: to_text(value) for key, value in (params.get("tags") or {}).items()},
+        }
+    if plan["assume_role_policy_document"] is not None:
+        after["assume_role_policy_document"] = plan["assume_role_policy_document"]
+    if "Description" in plan["update_role"]:
+        after["description"] = plan["update_role"]["Description"]
+    if "MaxSessionDuration" in plan["update_role"]:
+        after["max_session_duration"] = plan["update_role"]["MaxSessionDuration"]
+    tags = {key: value for key, value in after["tags"].items() if key not in plan["tags_to_unset"]}
+    tags.update({key: to_text(value) for key, value in plan["tags_to_set"].items()})
+    after["tags"] = {key: tags[key] for key in sorted(tags)}
+    names = {p["policy_arn"]: p["policy_name"] for p in after["attached_managed_policies"]}
+    arns = (set(after["managed_policies"]) - set(plan["detach"])) | set(plan["attach"])
+    after["attached_managed_policies"] = [
+        {"policy_name": names.get(arn, arn.rpartition("/")[2]), "policy_arn": arn} for arn in sorted(arns)
+    ]
+    after["managed_policies"] = sorted(arns)
+    inline = {key: value for key, value in after["inline_policies"].items() if key not in plan["delete_inline"]}
+    inline.update(plan["put_inline"])
+    after["inline_policies"] = {key: inline[key] for key in sorted(inline)}
+    return after
+
+
+def create_request(params: Dict[str, Any]) -> Dict[str, Any]:
+    """The CreateRole request of a role's options, as amazon.aws.iam_role builds it."""
+    if params.get("assume_role_policy_document") is None:
+        raise PaymentsIAMError(
+            message=f"role {params['name']} does not exist; creating it needs assume_role_policy_document"
+        )
+    request: Dict[str, Any] = {
+        "RoleName": params["name"],
+        "Path": params.get("path") or "/",
+        "AssumeRolePolicyDocument": json.dumps(_desired_document(params["assume_role_policy_document"])),
+    }
+    if params.get("description") is not None:
+        request["Description"] = to_text(params["description"])
+    if params.get("max_session_duration") is not None:
+        request["MaxSessionDuration"] = int(params["max_session_duration"])
+    if params.get("tags"):
+        request["Tags"] = [{"Key": key, "Value": to_text(params["tags"][key])} for key in sorted(params["tags"])]
+    return request
+
+
+def reconcile_role(client, params: Dict[str, Any], current: Optional[Dict[str, Any]], check_mode: bool):
+    """Make one role match params; write only outside check mode. Returns (changed, after, warnings).
+
+    A new role: CreateRole (path, trust policy, description, session duration, tags), the role_exists waiter,
+    then its managed and inline policies. An existing role: UpdateAssumeRolePolicy, one UpdateRole (description
+    and session duration), UntagRole/TagRole, Detach/AttachRolePolicy, Delete/PutRolePolicy, each only when
+    it differs. after is the role as planned (not read again).
+    """
+    plan = plan_role(current, params)
+    if plan["create"]:
+        request = create_request(params)  # also in check mode: the same failure the real run would have
+    warnings = [plan["path_warning"]] if plan["path_warning"] else []
+    after = planned_role(current, params, plan)
+    changed = plan_changes(plan)
+    if not changed or check_mode:
+        return changed, after, warnings
+    name = params["name"]
+    if plan["create"]:
+        created = create_role(client, request)
+        after.update(
+            role_id=created.get("RoleId"),
+            arn=created.get("Arn"),
+            path=created.get("Path", after["path"]),
+            create_date=_iso(created.get("CreateDate")),
+        )
+        wait_role_exists(client, name)
+    if plan["assume_role_policy_document"] is not None:
+        update_assume_role_policy(client, name, plan["assume_role_policy_document"])
+    if plan["update_role"]:
+        update_role(client, name, plan["update_role"])
+    if plan["tags_to_unset"]:
+        untag_role(client, name, plan["tags_to_unset"])
+    if plan["tags_to_set"]:
+        tag_role(client, name, plan["tags_to_set"])
+    for arn in plan["detach"]:
+        detach_role_policy(client, name, arn)
+    for arn in plan["attach"]:
+        attach_role_policy(client, name, arn)
+    for policy_name in plan["delete_inline"]:
+        delete_role_policy(client, name, policy_name)
+    for policy_name, document in plan["put_inline"].items():
+        put_role_policy(client, name, policy_name, document)
+    return True, after, warnings

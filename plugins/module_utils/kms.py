@@ -3,17 +3,20 @@
 # Copyright: payments.infra contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""One thin wrapper per KMS key and alias API call our modules make.
+"""One thin wrapper per KMS key and alias API call our modules make, and the read/compare/act of one key found by its
+alias that payments.infra.kms_key (one key) and payments.infra.kms_keys (a list of keys) share.
 
 Every wrapper retries throttling with AWSRetry.jittered_backoff() and turns botocore errors into PaymentsKMSError,
 which a module's main() hands to module.fail_json_aws_error() in one place.
 """
 
+import copy
 import json
 from typing import Any
 from typing import Dict
 from typing import List
 from typing import Optional
+from typing import Tuple
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
@@ -21,7 +24,10 @@ from ansible_collections.amazon.aws.plugins.module_utils.exceptions import Ansib
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 
+from ansible_collections.payments.infra.plugins.module_utils.diff import build_diff
 from ansible_collections.payments.infra.plugins.module_utils.retries import AWSRetry
+from ansible_collections.payments.infra.plugins.module_utils.tagging import merge_tags
+from ansible_collections.payments.infra.plugins.module_utils.tagging import tag_changes
 
 
 class PaymentsKMSError(AnsibleAWSError):
@@ -49,12 +55,17 @@ def list_aliases(client) -> List[Dict[str, Any]]:
     return paginator.paginate().build_full_result().get("Aliases", [])
 
 
-def get_alias(client, name: str) -> Optional[Dict[str, Any]]:
-    """The AliasListEntry of alias `name` (AliasName, AliasArn, TargetKeyId), or None when it does not exist."""
-    for alias in list_aliases(client):
+def find_alias(aliases: List[Dict[str, Any]], name: str) -> Optional[Dict[str, Any]]:
+    """The AliasListEntry of alias `name` among `aliases` (what list_aliases returned), or None."""
+    for alias in aliases:
         if alias["AliasName"] == name:
             return alias
     return None
+
+
+def get_alias(client, name: str) -> Optional[Dict[str, Any]]:
+    """The AliasListEntry of alias `name` (AliasName, AliasArn, TargetKeyId), or None when it does not exist."""
+    return find_alias(list_aliases(client), name)
 
 
 @KMSErrorHandler.list_error_handler("list keys", [])
@@ -189,3 +200,194 @@ def tag_key(client, key_id: str, tags: Dict[str, str]) -> bool:
 def untag_key(client, key_id: str, keys: List[str]) -> bool:
     client.untag_resource(KeyId=key_id, TagKeys=keys)
     return True
+
+
+# One key found by its alias: the options, read, compare and act of payments.infra.kms_key, run for each element of
+# payments.infra.kms_keys' O(keys) with the alias list read once for all of them.
+
+
+def key_argument_spec() -> Dict[str, Any]:
+    """The options of one key: kms_key's arguments, and each element of kms_keys' O(keys)."""
+    return dict(
+        alias=dict(type="str", required=True),
+        description=dict(type="str"),
+        policy=dict(type="json"),
+        enable_key_rotation=dict(type="bool"),
+        enabled=dict(type="bool", default=True),
+        tags=dict(type="dict", aliases=["resource_tags"]),
+        purge_tags=dict(type="bool", default=True),
+    )
+
+
+def read_key_by_id(client, name: str, key_id: str) -> Optional[Dict[str, Any]]:
+    """Key `key_id` (that alias `name` points at), normalised: DescribeKey, then GetKeyRotationStatus, GetKeyPolicy
+    and ListResourceTags; None when it does not exist."""
+    metadata = describe_key(client, key_id)
+    if metadata is None:
+        return None
+    key_id = metadata["KeyId"]
+    # A key pending deletion answers neither its policy nor its rotation: they are read after recovery.
+    pending = metadata.get("KeyState") == "PendingDeletion"
+    return {
+        "key_id": key_id,
+        "key_arn": metadata["Arn"],
+        "alias": name,
+        "description": metadata.get("Description", ""),
+        "enabled": bool(metadata.get("Enabled")),
+        "key_state": metadata.get("KeyState"),
+        "enable_key_rotation": None if pending else get_key_rotation(client, key_id),
+        "policy": None if pending else get_key_policy(client, key_id),
+        "tags": list_key_tags(client, key_id),
+    }
+
+
+def read_key(client, name: str, aliases: List[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
+    """The key alias `name` points at (found in `aliases`, what list_aliases returned), normalised, or None when the
+    alias does not exist."""
+    alias = find_alias(aliases, name)
+    if not alias or not alias.get("TargetKeyId"):
+        return None
+    return read_key_by_id(client, name, alias["TargetKeyId"])
+
+
+class UnnamedKeys:
+    """The customer keys that no alias points at, for adoption: what a run killed between CreateKey and CreateAlias
+    leaves. Adopting such a key keeps a rerun from making a second key (an orphan billed monthly that nothing would
+    ever find again).
+
+    Read lazily, at most once per module run whatever the number of keys looked for: ListKeys, DescribeKey of each
+    key no alias names, ListResourceTags of those whose description matches. A key found, created or adopted is
+    taken: no other key of the run can adopt it.
+    """
+
+    def __init__(self, client, aliases: List[Dict[str, Any]]):
+        self.client = client
+        self.taken = {alias["TargetKeyId"] for alias in aliases if alias.get("TargetKeyId")}
+        self._candidates: Optional[List[Dict[str, Any]]] = None
+        self._tags: Dict[str, Dict[str, str]] = {}
+
+    def take(self, key_id: str) -> None:
+        self.taken.add(key_id)
+
+    def _read_candidates(self) -> List[Dict[str, Any]]:
+        if self._candidates is None:
+            self._candidates = []
+            for entry in list_keys(self.client):
+                if entry["KeyId"] in self.taken:
+                    continue
+                metadata = describe_key(self.client, entry["KeyId"])
+                if (
+                    metadata
+                    and metadata.get("KeyManager") == "CUSTOMER"
+                    and metadata.get("KeyState") in ("Enabled", "Disabled")
+                ):
+                    self._candidates.append(metadata)
+        return self._candidates
+
+    def find(self, description: str, tags: Dict[str, str]) -> Optional[str]:
+        """The ID of a key no alias points at, with this description and (at least) these tags, now taken; None
+        when there is none. Needs a description to tell keys apart."""
+        if not description:
+            return None
+        for metadata in self._read_candidates():
+            key_id = metadata["KeyId"]
+            if key_id in self.taken or metadata.get("Description", "") != description:
+                continue
+            if key_id not in self._tags:
+                self._tags[key_id] = list_key_tags(self.client, key_id)
+            if all(self._tags[key_id].get(key) == str(value) for key, value in (tags or {}).items()):
+                self.take(key_id)
+                return key_id
+        return None
+
+
+def ensure_key(
+    client,
+    params: Dict[str, Any],
+    check_mode: bool,
+    aliases: Optional[List[Dict[str, Any]]] = None,
+    unnamed: Optional[UnnamedKeys] = None,
+) -> Tuple[bool, Dict[str, Any]]:
+    """(changed, {key, diff}) after making the key of alias params['alias'] match params (key_argument_spec()).
+
+    aliases: what list_aliases returned (read here when None); unnamed: the UnnamedKeys of the run (made here when
+    None). Only the options set are compared; only what differs is written, unless in check mode; a key written is
+    read again (without ListAliases).
+    """
+    name = alias_name(params["alias"])
+    policy = params["policy"]
+    if isinstance(policy, str):
+        policy = json.loads(policy)
+    if aliases is None:
+        aliases = list_aliases(client)
+    if unnamed is None:
+        unnamed = UnnamedKeys(client, aliases)
+    current = read_key(client, name, aliases)
+    before = copy.deepcopy(current) or {}
+    adopted = None
+    if current is None:
+        adopted = unnamed.find(params["description"] or "", params["tags"] or {})
+        if adopted is not None and not check_mode:
+            create_alias(client, name, adopted)
+            current = read_key_by_id(client, name, adopted)
+
+    if current is None:
+        after = {
+            "key_id": None,
+            "key_arn": None,
+            "alias": name,
+            "description": params["description"] or "",
+            "enabled": params["enabled"],
+            "key_state": "Enabled" if params["enabled"] else "Disabled",
+            "enable_key_rotation": bool(params["enable_key_rotation"]),
+            "policy": policy,
+            "tags": dict(params["tags"] or {}),
+        }
+        if adopted is not None:
+            after["key_id"] = adopted
+        if not check_mode:
+            metadata = create_key(client, params["description"] or "", policy, params["tags"] or {})
+            key_id = metadata["KeyId"]
+            unnamed.take(key_id)
+            create_alias(client, name, key_id)
+            if params["enable_key_rotation"]:
+                set_key_rotation(client, key_id, True)
+            if not params["enabled"]:
+                set_key_enabled(client, key_id, False)
+            after = read_key_by_id(client, name, key_id)
+        return True, {"key": after, "diff": build_diff(before, after)}
+
+    key_id = current["key_id"]
+    after = copy.deepcopy(current)
+    actions = []
+    if current["key_state"] == "PendingDeletion":
+        actions.append((cancel_key_deletion, (key_id,)))
+        after["key_state"] = "Disabled"
+        after["enabled"] = False
+    if params["enabled"] != after["enabled"]:
+        actions.append((set_key_enabled, (key_id, params["enabled"])))
+        after["enabled"] = params["enabled"]
+        after["key_state"] = "Enabled" if params["enabled"] else "Disabled"
+    if params["description"] is not None and params["description"] != current["description"]:
+        actions.append((update_key_description, (key_id, params["description"])))
+        after["description"] = params["description"]
+    if policy is not None and policy != current["policy"]:
+        actions.append((put_key_policy, (key_id, policy)))
+        after["policy"] = policy
+    rotation = params["enable_key_rotation"]
+    if rotation is not None and rotation != current["enable_key_rotation"]:
+        actions.append((set_key_rotation, (key_id, rotation)))
+        after["enable_key_rotation"] = rotation
+    to_set, to_unset = tag_changes(current["tags"], params["tags"], params["purge_tags"])
+    if to_unset:
+        actions.append((untag_key, (key_id, to_unset)))
+    if to_set:
+        actions.append((tag_key, (key_id, to_set)))
+    after["tags"] = merge_tags(current["tags"], to_set, to_unset)
+
+    changed = bool(actions) or adopted is not None
+    if actions and not check_mode:
+        for action, args in actions:
+            action(client, *args)
+        after = read_key_by_id(client, name, key_id)
+    return changed, {"key": after, "diff": build_diff(before, after)}

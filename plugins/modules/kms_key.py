@@ -19,6 +19,7 @@ description:
     and (at least) the O(tags) is adopted (the alias is created for it) instead of creating a second key (what a
     run interrupted between C(CreateKey) and C(CreateAlias) leaves behind). This needs a non-empty O(description).
   - Deleting keys is left to M(amazon.aws.kms_key) with O(amazon.aws.kms_key#module:state=absent).
+  - M(payments.infra.kms_keys) does the same for a list of keys in one module run, with one C(ListAliases) for all.
 author:
   - payments.infra maintainers (@payments-infra)
 options:
@@ -130,172 +131,14 @@ key_arn:
   sample: arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab
 """
 
-import copy
-import json
-from typing import Any
-from typing import Dict
-from typing import Optional
-from typing import Tuple
-
-from ansible_collections.payments.infra.plugins.module_utils.diff import build_diff
 from ansible_collections.payments.infra.plugins.module_utils.kms import PaymentsKMSError
-from ansible_collections.payments.infra.plugins.module_utils.kms import alias_name
-from ansible_collections.payments.infra.plugins.module_utils.kms import cancel_key_deletion
-from ansible_collections.payments.infra.plugins.module_utils.kms import create_alias
-from ansible_collections.payments.infra.plugins.module_utils.kms import create_key
-from ansible_collections.payments.infra.plugins.module_utils.kms import describe_key
-from ansible_collections.payments.infra.plugins.module_utils.kms import get_alias
-from ansible_collections.payments.infra.plugins.module_utils.kms import get_key_policy
-from ansible_collections.payments.infra.plugins.module_utils.kms import get_key_rotation
-from ansible_collections.payments.infra.plugins.module_utils.kms import list_aliases
-from ansible_collections.payments.infra.plugins.module_utils.kms import list_key_tags
-from ansible_collections.payments.infra.plugins.module_utils.kms import list_keys
-from ansible_collections.payments.infra.plugins.module_utils.kms import put_key_policy
-from ansible_collections.payments.infra.plugins.module_utils.kms import set_key_enabled
-from ansible_collections.payments.infra.plugins.module_utils.kms import set_key_rotation
-from ansible_collections.payments.infra.plugins.module_utils.kms import tag_key
-from ansible_collections.payments.infra.plugins.module_utils.kms import untag_key
-from ansible_collections.payments.infra.plugins.module_utils.kms import update_key_description
+from ansible_collections.payments.infra.plugins.module_utils.kms import ensure_key as ensure
+from ansible_collections.payments.infra.plugins.module_utils.kms import key_argument_spec
 from ansible_collections.payments.infra.plugins.module_utils.modules import PaymentsAWSModule
-from ansible_collections.payments.infra.plugins.module_utils.tagging import merge_tags
-from ansible_collections.payments.infra.plugins.module_utils.tagging import tag_changes
-
-
-def read_key(client, name: str) -> Optional[Dict[str, Any]]:
-    """The key alias `name` points at, normalised, or None when the alias does not exist."""
-    alias = get_alias(client, name)
-    if not alias or not alias.get("TargetKeyId"):
-        return None
-    metadata = describe_key(client, alias["TargetKeyId"])
-    if metadata is None:
-        return None
-    key_id = metadata["KeyId"]
-    # A key pending deletion answers neither its policy nor its rotation: they are read after recovery.
-    pending = metadata.get("KeyState") == "PendingDeletion"
-    return {
-        "key_id": key_id,
-        "key_arn": metadata["Arn"],
-        "alias": name,
-        "description": metadata.get("Description", ""),
-        "enabled": bool(metadata.get("Enabled")),
-        "key_state": metadata.get("KeyState"),
-        "enable_key_rotation": None if pending else get_key_rotation(client, key_id),
-        "policy": None if pending else get_key_policy(client, key_id),
-        "tags": list_key_tags(client, key_id),
-    }
-
-
-def find_unnamed_key(client, description: str, tags: Dict[str, str]) -> Optional[str]:
-    """The ID of a customer key that no alias points at, with this description and (at least) these tags: what a
-    run killed between CreateKey and CreateAlias leaves. Adopting it keeps a rerun from making a second key (an
-    orphan billed monthly that nothing would ever find again). Needs a description to tell keys apart."""
-    if not description:
-        return None
-    named = {alias.get("TargetKeyId") for alias in list_aliases(client)}
-    for entry in list_keys(client):
-        if entry["KeyId"] in named:
-            continue
-        metadata = describe_key(client, entry["KeyId"])
-        if (
-            not metadata
-            or metadata.get("KeyManager") != "CUSTOMER"
-            or metadata.get("KeyState") not in ("Enabled", "Disabled")
-            or metadata.get("Description", "") != description
-        ):
-            continue
-        key_tags = list_key_tags(client, entry["KeyId"])
-        if all(key_tags.get(key) == str(value) for key, value in (tags or {}).items()):
-            return metadata["KeyId"]
-    return None
-
-
-def ensure(client, params: Dict[str, Any], check_mode: bool) -> Tuple[bool, Dict[str, Any]]:
-    """(changed, result) after making the key of alias params['alias'] match params."""
-    name = alias_name(params["alias"])
-    policy = params["policy"]
-    if isinstance(policy, str):
-        policy = json.loads(policy)
-    current = read_key(client, name)
-    before = copy.deepcopy(current) or {}
-    adopted = None
-    if current is None:
-        adopted = find_unnamed_key(client, params["description"] or "", params["tags"] or {})
-        if adopted is not None and not check_mode:
-            create_alias(client, name, adopted)
-            current = read_key(client, name)
-
-    if current is None:
-        after = {
-            "key_id": None,
-            "key_arn": None,
-            "alias": name,
-            "description": params["description"] or "",
-            "enabled": params["enabled"],
-            "key_state": "Enabled" if params["enabled"] else "Disabled",
-            "enable_key_rotation": bool(params["enable_key_rotation"]),
-            "policy": policy,
-            "tags": dict(params["tags"] or {}),
-        }
-        if adopted is not None:
-            after["key_id"] = adopted
-        if not check_mode:
-            metadata = create_key(client, params["description"] or "", policy, params["tags"] or {})
-            key_id = metadata["KeyId"]
-            create_alias(client, name, key_id)
-            if params["enable_key_rotation"]:
-                set_key_rotation(client, key_id, True)
-            if not params["enabled"]:
-                set_key_enabled(client, key_id, False)
-            after = read_key(client, name)
-        return True, {"key": after, "diff": build_diff(before, after)}
-
-    key_id = current["key_id"]
-    after = copy.deepcopy(current)
-    actions = []
-    if current["key_state"] == "PendingDeletion":
-        actions.append((cancel_key_deletion, (key_id,)))
-        after["key_state"] = "Disabled"
-        after["enabled"] = False
-    if params["enabled"] != after["enabled"]:
-        actions.append((set_key_enabled, (key_id, params["enabled"])))
-        after["enabled"] = params["enabled"]
-        after["key_state"] = "Enabled" if params["enabled"] else "Disabled"
-    if params["description"] is not None and params["description"] != current["description"]:
-        actions.append((update_key_description, (key_id, params["description"])))
-        after["description"] = params["description"]
-    if policy is not None and policy != current["policy"]:
-        actions.append((put_key_policy, (key_id, policy)))
-        after["policy"] = policy
-    rotation = params["enable_key_rotation"]
-    if rotation is not None and rotation != current["enable_key_rotation"]:
-        actions.append((set_key_rotation, (key_id, rotation)))
-        after["enable_key_rotation"] = rotation
-    to_set, to_unset = tag_changes(current["tags"], params["tags"], params["purge_tags"])
-    if to_unset:
-        actions.append((untag_key, (key_id, to_unset)))
-    if to_set:
-        actions.append((tag_key, (key_id, to_set)))
-    after["tags"] = merge_tags(current["tags"], to_set, to_unset)
-
-    changed = bool(actions) or adopted is not None
-    if actions and not check_mode:
-        for action, args in actions:
-            action(client, *args)
-        after = read_key(client, name)
-    return changed, {"key": after, "diff": build_diff(before, after)}
 
 
 def main():
-    argument_spec = dict(
-        alias=dict(type="str", required=True),
-        description=dict(type="str"),
-        policy=dict(type="json"),
-        enable_key_rotation=dict(type="bool"),
-        enabled=dict(type="bool", default=True),
-        tags=dict(type="dict", aliases=["resource_tags"]),
-        purge_tags=dict(type="bool", default=True),
-    )
-    module = PaymentsAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = PaymentsAWSModule(argument_spec=key_argument_spec(), supports_check_mode=True)
     client = module.client("kms")
     try:
         changed, result = ensure(client, module.params, module.check_mode)

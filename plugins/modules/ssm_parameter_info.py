@@ -122,19 +122,17 @@ from ansible_collections.payments.infra.plugins.module_utils.modules import Paym
 from ansible_collections.payments.infra.plugins.module_utils.ssm import PaymentsSSMError
 from ansible_collections.payments.infra.plugins.module_utils.ssm import describe_parameters_under
 from ansible_collections.payments.infra.plugins.module_utils.ssm import get_parameters_by_path
-from ansible_collections.payments.infra.plugins.module_utils.ssm import list_parameter_tags
 from ansible_collections.payments.infra.plugins.module_utils.ssm import normalize_parameters
+from ansible_collections.payments.infra.plugins.module_utils.ssm import read_parameter_tags
 from ansible_collections.payments.infra.plugins.module_utils.tagging import PaymentsTaggingError
-from ansible_collections.payments.infra.plugins.module_utils.tagging import get_resources_tags
 
 
 def read_tags(client, tagging_client, parameters, values, metadata):
     """Set each parameter's tags: one GetResources per 100 parameter ARNs (ARN as GetParametersByPath or
     DescribeParameters report it); a parameter neither reported with its ARN is read with ListTagsForResource."""
-    arns = {item["Name"]: item["ARN"] for item in list(metadata) + list(values) if item.get("ARN")}
-    tags = get_resources_tags(tagging_client, [arns[name] for name in parameters if name in arns])
+    tags = read_parameter_tags(client, tagging_client, list(parameters), list(metadata) + list(values))
     for name, parameter in parameters.items():
-        parameter["tags"] = tags[arns[name]] if name in arns else (list_parameter_tags(client, name) or {})
+        parameter["tags"] = tags[name]
 
 
 def read(client, path, recursive, decryption, tagging_client=None):

@@ -2,7 +2,7 @@
 corrects exactly that drift, and the rerun after it changes nothing.
 
 Both tiers read their resources' tags in one Resource Groups Tagging API GetResources (the alarms through
-payments.infra.cloudwatch_metric_alarms, the parameters through payments.infra.ssm_parameter_info), instead of one
+payments.infra.cloudwatch_metric_alarms, the parameters through payments.infra.ssm_parameters), instead of one
 ListTagsForResource per resource: this test is the witness that a tag read in bulk still sees a tag changed by hand.
 The drift is made with boto3; what the reruns send is read from the emulator's request log.
 """
@@ -64,6 +64,8 @@ def test_alarm_and_parameter_tag_drift_is_corrected(playbook, monkeypatch, recor
     assert noop.get("monitoring:DescribeAlarms") == 1, noop
     assert "monitoring:ListTagsForResource" not in noop and "ssm:ListTagsForResource" not in noop, noop
     assert noop.get("tagging:GetResources", 0) >= 2, noop
+    # The 17 parameters in one payments.infra.ssm_parameters call: GetParameters 10 names a request.
+    assert noop.get("ssm:GetParameters") == 2 and "ssm:GetParametersByPath" not in noop, noop
 
     cloudwatch = boto3.client("cloudwatch", region_name="us-east-1")
     ssm = boto3.client("ssm", region_name="us-east-1")

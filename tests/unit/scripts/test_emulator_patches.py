@@ -41,6 +41,7 @@ def test_every_patch_is_applied(patched):
         "creation-delays",
         "logs-associate-kms-key",
         "tagging-get-resources-arn-list-in-one-page",
+        "apigatewayv2-update-stage-and-stage-tags",
     ]
 
 
@@ -265,3 +266,24 @@ def test_get_resources_answers_an_arn_list_in_one_page(aws):
     assert sorted(item["ResourceARN"] for item in answer["ResourceTagMappingList"]) == sorted(arns[:55])
     # Without an ARN list, GetResources still pages.
     assert tagging.get_resources(ResourceTypeFilters=["cloudwatch:alarm"]).get("PaginationToken")
+
+
+def test_apigatewayv2_update_stage_and_stage_tags(aws):
+    client = boto3.client("apigatewayv2", region_name="us-east-1")
+    api_id = client.create_api(Name="a", ProtocolType="HTTP")["ApiId"]
+    client.create_stage(ApiId=api_id, StageName="$default", Tags={"Name": "s", "Old": "x"})
+    client.update_stage(
+        ApiId=api_id,
+        StageName="$default",
+        AutoDeploy=True,
+        AccessLogSettings={
+            "DestinationArn": "arn:aws:logs:us-east-1:123456789012:log-group:g",
+            "Format": "$context.requestId",
+        },
+    )
+    arn = f"arn:aws:apigateway:us-east-1::/apis/{api_id}/stages/$default"
+    client.tag_resource(ResourceArn=arn, Tags={"Name": "t"})
+    client.untag_resource(ResourceArn=arn, TagKeys=["Old"])
+    stage = client.get_stage(ApiId=api_id, StageName="$default")
+    assert stage["AutoDeploy"] is True and stage["AccessLogSettings"]["Format"] == "$context.requestId"
+    assert stage["Tags"] == {"Name": "t"} == client.get_stages(ApiId=api_id)["Items"][0]["Tags"]

@@ -1,5 +1,6 @@
-"""payments.infra module_utils/iam: one-pass reads of IAM roles (against moto's in-process IAM) and the comparison
-with what amazon.aws.iam_role / iam_policy would set (checked against those modules themselves, in check mode)."""
+"""payments.infra module_utils/iam: one-pass reads of IAM roles (against moto's in-process IAM) and the plan of what
+payments.infra.iam_roles writes (checked against amazon.aws iam_role / iam_policy in tests/unit/plugins/modules/
+test_iam_roles.py)."""
 
 import copy
 import json
@@ -7,17 +8,18 @@ from urllib.parse import quote
 
 import boto3
 import pytest
-from ansible_collections.amazon.aws.plugins.modules import iam_policy as amazon_iam_policy
-from ansible_collections.amazon.aws.plugins.modules import iam_role as amazon_iam_role
 from ansible_collections.payments.infra.plugins.module_utils import iam
 from ansible_collections.payments.infra.plugins.module_utils.iam import (
-    MISSING,
     PaymentsIAMError,
     common_path,
+    create_request,
     normalize_role,
+    plan_changes,
+    plan_role,
+    planned_role,
     policy_document,
     read_roles,
-    role_differences,
+    role_params_error,
 )
 from aws_fakes import client_error
 
@@ -64,22 +66,6 @@ def make_role(client, name="r1", *, path="/", description="Execution role", tags
     client.put_role_policy(RoleName=name, PolicyName="least-privilege", PolicyDocument=json.dumps(INLINE))
     for arn in managed:
         client.attach_role_policy(RoleName=name, PolicyArn=arn)
-
-
-def desired(**overrides):
-    spec = {
-        "name": "r1",
-        "description": "Execution role",
-        "assume_role_policy_document": copy.deepcopy(TRUST),
-        "create_instance_profile": False,
-        "managed_policies": [],
-        "purge_policies": True,
-        "tags": dict(TAGS),
-        "purge_tags": True,
-        "inline_policies": {"least-privilege": copy.deepcopy(INLINE)},
-    }
-    spec.update(overrides)
-    return spec
 
 
 def counting(client, monkeypatch):
@@ -248,212 +234,143 @@ def test_normalize_role_without_extra_has_no_description():
     assert role["inline_policies"] == {}
 
 
-# ---------------------------------------------------------------- comparison
+# ---------------------------------------------------------------- plan (payments.infra.iam_roles compares)
 
 
-def test_a_missing_role_is_one_difference():
-    assert role_differences(None, desired()) == [MISSING]
-    assert role_differences({}, desired()) == [MISSING]
+def params(**overrides):
+    spec = {
+        "name": "r1",
+        "description": "Execution role",
+        "assume_role_policy_document": copy.deepcopy(TRUST),
+        "managed_policy_arns": [],
+        "inline_policies": {"least-privilege": copy.deepcopy(INLINE)},
+        "tags": dict(TAGS),
+    }
+    spec.update(overrides)
+    return spec
 
 
-def test_a_converged_role_has_no_difference(client):
+def test_a_missing_role_is_created_with_its_policies():
+    plan = plan_role(None, params(managed_policy_arns=[f"arn:aws:iam::{ACCOUNT}:policy/extra"]))
+    assert plan["create"] is True
+    assert plan["attach"] == [f"arn:aws:iam::{ACCOUNT}:policy/extra"]
+    assert plan["put_inline"] == {"least-privilege": INLINE}
+    assert plan["tags_to_set"] == {} and plan["update_role"] == {}, "CreateRole carries tags and description"
+    assert plan_changes(plan)
+
+
+def test_a_converged_role_has_nothing_to_write(client):
     make_role(client)
-    assert role_differences(read_roles(client, ["r1"])["r1"], desired()) == []
+    plan = plan_role(read_roles(client, ["r1"])["r1"], params())
+    assert not plan_changes(plan), plan
 
 
 def test_unset_options_are_not_compared(client):
     make_role(client, description="other", tags={"Other": "x"})
     current = read_roles(client, ["r1"])["r1"]
-    assert role_differences(current, {"name": "r1", "create_instance_profile": False}) == []
+    assert not plan_changes(plan_role(current, {"name": "r1"}))
 
 
-def test_every_differing_option_is_named(client):
-    make_role(client)
-    current = read_roles(client, ["r1"])["r1"]
-    wanted = desired(
-        assume_role_policy_document={**TRUST, "Statement": [{**TRUST["Statement"][0], "Condition": {}}]},
-        boundary=f"arn:aws:iam::{ACCOUNT}:policy/boundary",
-        create_instance_profile=True,
-        description="new",
-        managed_policies=[f"arn:aws:iam::{ACCOUNT}:policy/extra"],
-        max_session_duration=7200,
-        path="/other/",
-        tags={**TAGS, "Name": "new"},
-        inline_policies={"least-privilege": {"Version": "2012-10-17", "Statement": []}},
-    )
-    assert role_differences(current, wanted) == [
-        "assume_role_policy_document",
-        "boundary",
-        "create_instance_profile",
-        "description",
-        "managed_policies",
-        "max_session_duration",
-        "path",
-        "tags",
-        "inline_policies",
-    ]
-
-
-def test_documents_compare_semantically_and_may_be_json_text(client):
-    make_role(client)
-    current = read_roles(client, ["r1"])["r1"]
-    reordered = {
-        "Statement": [
-            {
-                "Action": ["sts:AssumeRole"],
-                "Condition": {"StringEquals": {"aws:SourceAccount": int(ACCOUNT)}},
-                "Principal": {"Service": ["lambda.amazonaws.com"]},
-                "Effect": "Allow",
-            }
-        ],
-        "Version": "2012-10-17",
-    }
-    inline = {"Version": "2012-10-17", "Statement": list(reversed(INLINE["Statement"]))}
-    wanted = desired(assume_role_policy_document=json.dumps(reordered), inline_policies={"least-privilege": inline})
-    assert role_differences(current, wanted) == []
-
-
-def test_an_extra_inline_policy_is_left_alone_a_missing_one_differs(client):
-    make_role(client)
+def test_every_differing_option_is_planned(client):
+    extra = managed_policy(client)
+    make_role(client, managed=[extra])
     client.put_role_policy(RoleName="r1", PolicyName="by-hand", PolicyDocument=json.dumps(INLINE))
     current = read_roles(client, ["r1"])["r1"]
-    assert role_differences(current, desired()) == []
-    assert role_differences(current, desired(inline_policies={"another": INLINE})) == ["inline_policies"]
+    loose = {**TRUST, "Statement": [{**TRUST["Statement"][0], "Condition": {}}]}
+    empty = {"Version": "2012-10-17", "Statement": []}
+    plan = plan_role(
+        current,
+        params(
+            assume_role_policy_document=loose,
+            description="new",
+            max_session_duration=7200,
+            path="/other/",
+            tags={**TAGS, "Name": "new", "Other": "1"},
+            managed_policy_arns=[f"arn:aws:iam::{ACCOUNT}:policy/wanted"],
+            inline_policies={"least-privilege": empty},
+            purge_inline_policies=True,
+        ),
+    )
+    assert plan == {
+        "create": False,
+        "assume_role_policy_document": loose,
+        "update_role": {"Description": "new", "MaxSessionDuration": 7200},
+        "tags_to_set": {"Name": "new", "Other": "1"},
+        "tags_to_unset": [],
+        "attach": [f"arn:aws:iam::{ACCOUNT}:policy/wanted"],
+        "detach": [extra],
+        "put_inline": {"least-privilege": empty},
+        "delete_inline": ["by-hand"],
+        "path_warning": "role r1: IAM cannot change the path of a role: current path '/', requested path '/other/'",
+    }
+    after = planned_role(current, params(), plan)
+    assert after["description"] == "new" and after["max_session_duration"] == 7200
+    assert after["managed_policies"] == [f"arn:aws:iam::{ACCOUNT}:policy/wanted"]
+    assert after["inline_policies"] == {"least-privilege": empty}
+    assert after["tags"] == {**TAGS, "Name": "new", "Other": "1"}
+    assert after["path"] == "/", "the path does not change"
+
+
+def test_a_path_warning_alone_writes_nothing(client):
+    make_role(client)
+    plan = plan_role(read_roles(client, ["r1"])["r1"], params(path="/other/"))
+    assert plan["path_warning"] and not plan_changes(plan)
 
 
 def test_tags_purge_and_reserved_keys():
     current = {"role_name": "r1", "tags": {"a": "1", "aws:cloudformation:stack-name": "s"}}
-    assert role_differences(current, {"tags": {"a": 1}, "create_instance_profile": False}) == []
+    assert not plan_changes(plan_role(current, {"name": "r1", "tags": {"a": 1}}))
     current["tags"]["extra"] = "x"
-    assert role_differences(current, {"tags": {"a": "1"}, "create_instance_profile": False}) == ["tags"]
-    spec = {"tags": {"a": "1"}, "purge_tags": False, "create_instance_profile": False}
-    assert role_differences(current, spec) == []
+    assert plan_role(current, {"name": "r1", "tags": {"a": "1"}})["tags_to_unset"] == ["extra"]
+    assert not plan_changes(plan_role(current, {"name": "r1", "tags": {"a": "1"}, "purge_tags": False}))
 
 
 def test_managed_policies_with_and_without_purge():
     arn = "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"
     other = f"arn:aws:iam::{ACCOUNT}:policy/extra"
     current = {"role_name": "r", "managed_policies": [arn, other]}
-    base = {"create_instance_profile": False}
-    assert role_differences(current, {**base, "managed_policies": [arn]}) == ["managed_policies"]
-    assert role_differences(current, {**base, "managed_policies": [arn], "purge_policies": False}) == []
-    assert role_differences(current, {**base, "managed_policies": [other, arn]}) == []
-    assert role_differences({"role_name": "r", "managed_policies": []}, {**base, "managed_policies": [None]}) == []
-    # a friendly name is looked up by the module only
-    assert role_differences(current, {**base, "managed_policies": ["extra", arn]}) == ["managed_policies"]
+    assert plan_role(current, {"name": "r", "managed_policy_arns": [arn]})["detach"] == [other]
+    assert not plan_changes(
+        plan_role(current, {"name": "r", "managed_policy_arns": [arn], "purge_managed_policies": False})
+    )
+    assert not plan_changes(plan_role(current, {"name": "r", "managed_policy_arns": [other, arn]}))
 
 
-def test_instance_profile_default_is_the_modules():
-    current = {"role_name": "r", "instance_profile_names": []}
-    assert role_differences(current, {}) == ["create_instance_profile"]
-    assert role_differences({**current, "instance_profile_names": ["r"]}, {}) == []
-    assert role_differences(current, {"create_instance_profile": None}) == ["create_instance_profile"]
-
-
-def test_an_invalid_json_document_raises():
-    with pytest.raises(ValueError):
-        role_differences({"role_name": "r"}, {"assume_role_policy_document": "{nope", "create_instance_profile": False})
-
-
-# ---------------------------------------------------------------- the same answer as amazon.aws
-
-
-def run_amazon(run_module, module, args):
-    exited, result = run_module(module, {**args, "region": "us-east-1", "_ansible_check_mode": True})
-    assert exited, result
-    return result
-
-
-@pytest.fixture
-def amazon_modules(run_module):
-    """amazon.aws iam_role / iam_policy in check mode against moto (their own clients)."""
-
-    def changed(spec):
-        role_args = {
-            key: value
-            for key, value in spec.items()
-            if key in iam.ROLE_OPTIONS + ("name", "purge_policies", "purge_tags") and value is not None
-        }
-        if isinstance(role_args.get("assume_role_policy_document"), dict):
-            role_args["assume_role_policy_document"] = json.dumps(role_args["assume_role_policy_document"])
-        results = {"iam_role": run_amazon(run_module, amazon_iam_role, role_args)["changed"]}
-        for name, document in spec.get("inline_policies", {}).items():
-            policy_args = {
-                "iam_type": "role",
-                "iam_name": spec["name"],
-                "policy_name": name,
-                "policy_json": document if isinstance(document, str) else json.dumps(document),
-            }
-            results[f"iam_policy {name}"] = run_amazon(run_module, amazon_iam_policy, policy_args)["changed"]
-        return results
-
-    return changed
-
-
-DRIFTS = {
-    "none": (lambda c: None, {}),
-    "trust": (
-        lambda c: c.update_assume_role_policy(
-            RoleName="r1",
-            PolicyDocument=json.dumps({**TRUST, "Statement": [{**TRUST["Statement"][0], "Condition": {}}]}),
-        ),
-        {},
-    ),
-    "description": (lambda c: c.update_role(RoleName="r1", Description="changed by hand"), {}),
-    "tag value": (lambda c: c.tag_role(RoleName="r1", Tags=[{"Key": "Name", "Value": "x"}]), {}),
-    "extra tag": (lambda c: c.tag_role(RoleName="r1", Tags=[{"Key": "Owner", "Value": "x"}]), {}),
-    "extra tag kept": (
-        lambda c: c.tag_role(RoleName="r1", Tags=[{"Key": "Owner", "Value": "x"}]),
-        {"purge_tags": False},
-    ),
-    "tag removed": (lambda c: c.untag_role(RoleName="r1", TagKeys=["Component"]), {}),
-    "inline policy": (
-        lambda c: c.put_role_policy(
-            RoleName="r1",
-            PolicyName="least-privilege",
-            PolicyDocument=json.dumps({**INLINE, "Statement": INLINE["Statement"][:1]}),
-        ),
-        {},
-    ),
-    "inline policy deleted": (lambda c: c.delete_role_policy(RoleName="r1", PolicyName="least-privilege"), {}),
-    "another inline policy": (
-        lambda c: c.put_role_policy(RoleName="r1", PolicyName="by-hand", PolicyDocument=json.dumps(INLINE)),
-        {},
-    ),
-    "managed policy attached": (lambda c: c.attach_role_policy(RoleName="r1", PolicyArn=managed_policy(c)), {}),
-    "managed policy kept": (
-        lambda c: c.attach_role_policy(RoleName="r1", PolicyArn=managed_policy(c)),
-        {"purge_policies": False},
-    ),
-    "managed policy unset": (
-        lambda c: c.attach_role_policy(RoleName="r1", PolicyArn=managed_policy(c)),
-        {"managed_policies": None},
-    ),
-    "session duration": (
-        lambda c: c.update_role(RoleName="r1", MaxSessionDuration=7200),
-        {"max_session_duration": 3600},
-    ),
-    "instance profile": (lambda c: None, {"create_instance_profile": True}),
-    "reordered documents": (
-        lambda c: None,
-        {
-            "assume_role_policy_document": json.dumps({"Statement": TRUST["Statement"], "Version": "2012-10-17"}),
-            "inline_policies": {"least-privilege": {**INLINE, "Statement": list(reversed(INLINE["Statement"]))}},
-        },
-    ),
-}
-
-
-@pytest.mark.parametrize("drift", sorted(DRIFTS))
-def test_no_difference_exactly_when_amazon_aws_would_change_nothing(client, amazon_modules, drift):
+def test_an_extra_inline_policy_is_kept_unless_purged(client):
     make_role(client)
-    make_drift, overrides = DRIFTS[drift]
-    make_drift(client)
-    spec = desired(**overrides)
+    client.put_role_policy(RoleName="r1", PolicyName="by-hand", PolicyDocument=json.dumps(INLINE))
+    current = read_roles(client, ["r1"])["r1"]
+    assert not plan_changes(plan_role(current, params()))
+    assert plan_role(current, params(purge_inline_policies=True))["delete_inline"] == ["by-hand"]
+    assert plan_role(current, params(inline_policies={"another": INLINE}))["put_inline"] == {"another": INLINE}
 
-    differences = role_differences(read_roles(client, ["r1"])["r1"], spec)
-    modules_changed = amazon_modules(spec)
 
-    assert (differences == []) == (not any(modules_changed.values())), (differences, modules_changed)
-    assert ("inline_policies" in differences) == modules_changed["iam_policy least-privilege"], modules_changed
-    assert ([d for d in differences if d != "inline_policies"] != []) == modules_changed["iam_role"], modules_changed
+def test_creating_needs_a_trust_policy():
+    with pytest.raises(PaymentsIAMError, match="role r1 does not exist; creating it needs assume_role_policy_document"):
+        create_request({"name": "r1"})
+    request = create_request(params(max_session_duration=7200, tags={"b": 2, "a": "1"}))
+    assert request == {
+        "RoleName": "r1",
+        "Path": "/",
+        "AssumeRolePolicyDocument": json.dumps(TRUST),
+        "Description": "Execution role",
+        "MaxSessionDuration": 7200,
+        "Tags": [{"Key": "a", "Value": "1"}, {"Key": "b", "Value": "2"}],
+    }
+
+
+@pytest.mark.parametrize(
+    ("overrides", "error"),
+    [
+        ({}, None),
+        ({"name": "a/b"}, "name must be a role name"),
+        ({"path": "x/"}, "path must begin and end with /"),
+        ({"max_session_duration": 50000}, "max_session_duration must be 3600 to 43200"),
+        ({"managed_policy_arns": ["ReadOnlyAccess"]}, "managed_policy_arns must be IAM policy ARNs"),
+        ({"assume_role_policy_document": "{nope"}, "assume_role_policy_document is not JSON"),
+        ({"inline_policies": {"p": "[]"}}, "inline_policies.p must be a JSON object"),
+    ],
+)
+def test_role_params_error(overrides, error):
+    found = role_params_error(params(**overrides))
+    assert (found is None) if error is None else (error in found), found

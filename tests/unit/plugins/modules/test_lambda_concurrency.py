@@ -113,23 +113,39 @@ class _FakeLambda:
             "AccountUsage": {"FunctionCount": len(self.reservations), "TotalCodeSize": 10},
         }
 
-    def get_function_configuration(self, FunctionName):  # noqa: N803 (boto3 parameter name)
+    def get_function(self, FunctionName):  # noqa: N803 (boto3 parameter name)
         from botocore.exceptions import ClientError
 
         if FunctionName not in self.reservations:
-            error = {"Error": {"Code": "ResourceNotFoundException", "Message": "no"}}
-            raise ClientError(error, "GetFunctionConfiguration")
-        return {"FunctionArn": f"arn:{FunctionName}", "Role": "r", "CodeSha256": "h", "KMSKeyArn": "k"}
-
-    def get_function_concurrency(self, FunctionName):  # noqa: N803 (boto3 parameter name)
-        from botocore.exceptions import ClientError
-
-        if FunctionName not in self.reservations:
-            raise ClientError(
-                {"Error": {"Code": "ResourceNotFoundException", "Message": "no"}}, "GetFunctionConcurrency"
-            )
+            raise ClientError({"Error": {"Code": "ResourceNotFoundException", "Message": "no"}}, "GetFunction")
         value = self.reservations[FunctionName]
-        return {} if value is None else {"ReservedConcurrentExecutions": value}
+        config = {"FunctionArn": f"arn:{FunctionName}", "Role": "r", "CodeSha256": "h", "KMSKeyArn": "k"}
+        response = {"Configuration": config, "Tags": {"Name": FunctionName}}
+        if value is not None:  # GetFunction leaves Concurrency out when the function has no reservation
+            response["Concurrency"] = {"ReservedConcurrentExecutions": value}
+        return response
+
+
+def _facts(name):
+    return {
+        "function_arn": f"arn:{name}",
+        "role": "r",
+        "code_sha256": "h",
+        "kms_key_arn": "k",
+        "handler": None,
+        "runtime": None,
+        "description": None,
+        "memory_size": None,
+        "timeout": None,
+        "package_type": None,
+        "architectures": None,
+        "environment": {},
+        "vpc_config": None,
+        "tracing_mode": None,
+        "dead_letter_arn": None,
+        "layers": [],
+        "tags": {"Name": name},
+    }
 
 
 def test_account_info_reports_limits_and_our_reservations():
@@ -138,10 +154,6 @@ def test_account_info_reports_limits_and_our_reservations():
         "account_limit": {"concurrent_executions": 1000, "unreserved_concurrent_executions": 990},
         "account_usage": {"function_count": 2, "total_code_size": 10},
         "reserved_concurrency": {"a": 10, "b": None, "missing": None},
-        "functions": {
-            "a": {"function_arn": "arn:a", "role": "r", "code_sha256": "h", "kms_key_arn": "k"},
-            "b": {"function_arn": "arn:b", "role": "r", "code_sha256": "h", "kms_key_arn": "k"},
-            "missing": None,
-        },
+        "functions": {"a": _facts("a"), "b": _facts("b"), "missing": None},
         "functions_found": ["a", "b"],
     }
