@@ -31,3 +31,31 @@ class Paginator:
     def paginate(self, **params):
         result = self._method(**params)
         return Pages(result if self._key is None else {self._key: result[self._key]})
+
+
+class Recorder:
+    """The operations (and their parameters) each boto3 client sends, in order; `writes` names the write operations."""
+
+    def __init__(self, monkeypatch, *clients, writes=()):
+        self.calls = []
+        self.write_operations = frozenset(writes)
+        for client in clients:
+            real = client._make_api_call
+
+            def counting(operation, params, real=real):
+                self.calls.append((operation, params))
+                return real(operation, params)
+
+            monkeypatch.setattr(client, "_make_api_call", counting)
+
+    def operations(self):
+        return [operation for operation, _params in self.calls]
+
+    def writes(self):
+        return sorted(operation for operation in self.operations() if operation in self.write_operations)
+
+    def count(self, operation):
+        return self.operations().count(operation)
+
+    def clear(self):
+        self.calls.clear()

@@ -9,6 +9,7 @@ from ansible_collections.payments.infra.plugins.module_utils.cloudwatch_alarms i
 )
 from ansible_collections.payments.infra.plugins.module_utils.tagging import PaymentsTaggingError
 from ansible_collections.payments.infra.plugins.modules import cloudwatch_metric_alarm, cloudwatch_metric_alarms
+from aws_fakes import Recorder
 from botocore.exceptions import ClientError
 
 REGION = "us-east-1"
@@ -20,35 +21,11 @@ WRITES = ("PutMetricAlarm", "DeleteAlarms", "TagResource", "UntagResource")
 UNSET = {key: spec.get("default") for key, spec in alarm_argument_spec().items() if key not in ("name",)}
 
 
-class Recorder:
-    """The operations (and their parameters) each boto3 client sends, in order."""
-
-    def __init__(self, monkeypatch, *clients):
-        self.calls = []
-        for client in clients:
-            real = client._make_api_call
-
-            def counting(operation, params, real=real):
-                self.calls.append((operation, params))
-                return real(operation, params)
-
-            monkeypatch.setattr(client, "_make_api_call", counting)
-
-    def operations(self):
-        return [operation for operation, _params in self.calls]
-
-    def writes(self):
-        return sorted(operation for operation in self.operations() if operation in WRITES)
-
-    def clear(self):
-        self.calls.clear()
-
-
 @pytest.fixture
 def aws(moto_aws, monkeypatch):
     cloudwatch = boto3.client("cloudwatch", region_name=REGION)
     tagging = boto3.client("resourcegroupstaggingapi", region_name=REGION)
-    return cloudwatch, tagging, Recorder(monkeypatch, cloudwatch, tagging)
+    return cloudwatch, tagging, Recorder(monkeypatch, cloudwatch, tagging, writes=WRITES)
 
 
 def lambda_alarm(name, **overrides):

@@ -17,6 +17,7 @@ from ansible_collections.payments.infra.plugins.module_utils.ssm import (
 )
 from ansible_collections.payments.infra.plugins.module_utils.tagging import PaymentsTaggingError
 from ansible_collections.payments.infra.plugins.modules import ssm_parameters
+from aws_fakes import Recorder
 from botocore.exceptions import ClientError
 
 REGION = "us-east-1"
@@ -29,39 +30,12 @@ SECRET = "writer.cluster-secret-4f1d.us-east-1.rds.amazonaws.com"
 UNSET = {key: spec.get("default") for key, spec in parameter_argument_spec().items() if key != "name"}
 
 
-class Recorder:
-    """The operations (and their parameters) each boto3 client sends, in order."""
-
-    def __init__(self, monkeypatch, *clients):
-        self.calls = []
-        for client in clients:
-            real = client._make_api_call
-
-            def counting(operation, params, real=real):
-                self.calls.append((operation, params))
-                return real(operation, params)
-
-            monkeypatch.setattr(client, "_make_api_call", counting)
-
-    def operations(self):
-        return [operation for operation, _params in self.calls]
-
-    def writes(self):
-        return sorted(operation for operation in self.operations() if operation in WRITES)
-
-    def count(self, operation):
-        return self.operations().count(operation)
-
-    def clear(self):
-        self.calls.clear()
-
-
 @pytest.fixture
 def aws(moto_aws, monkeypatch):
     ssm = boto3.client("ssm", region_name=REGION)
     tagging = boto3.client("resourcegroupstaggingapi", region_name=REGION)
     kms = boto3.client("kms", region_name=REGION)
-    return ssm, tagging, kms, Recorder(monkeypatch, ssm, tagging)
+    return ssm, tagging, kms, Recorder(monkeypatch, ssm, tagging, writes=WRITES)
 
 
 def parameter(name, value, **overrides):
