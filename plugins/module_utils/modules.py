@@ -30,3 +30,14 @@ class PaymentsAWSModule(AnsibleAWSModule):
         if self._diff:
             result["diff"] = diff
         self.exit_json(**result)
+
+    def validate_list_option(self, option, names, what="names", item_error=None):
+        """Fail before any AWS call when the list option `option` repeats one of `names` (one per item, in order), or
+        when item_error (a function of one item's options returning a message or None) finds an item wrong."""
+        repeated = sorted({name for name in names if names.count(name) > 1})
+        if repeated:
+            self.fail_json(msg=f"{option}: {what} must be distinct, repeated: {', '.join(repeated)}")
+        for index, params in enumerate(self.params[option]):
+            error = item_error(params) if item_error else None
+            if error:
+                self.fail_json(msg=f"{option}[{index}] ({names[index]}): {error}")

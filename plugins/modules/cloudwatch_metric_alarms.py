@@ -426,13 +426,7 @@ def ensure_alarms(client, tagging_client, alarms, check_mode):
 
 def validate(module):
     names = [params["name"] for params in module.params["alarms"]]
-    duplicates = sorted({name for name in names if names.count(name) > 1})
-    if duplicates:
-        module.fail_json(msg=f"alarms: names must be distinct, repeated: {', '.join(duplicates)}")
-    for index, params in enumerate(module.params["alarms"]):
-        error = alarm_params_error(params)
-        if error:
-            module.fail_json(msg=f"alarms[{index}] ({params['name']}): {error}")
+    module.validate_list_option("alarms", names, item_error=alarm_params_error)
 
 
 def main():

@@ -264,13 +264,7 @@ def ensure_roles(client, roles, check_mode):
 
 def validate(module):
     names = [params["name"] for params in module.params["roles"]]
-    duplicates = sorted({name for name in names if names.count(name) > 1})
-    if duplicates:
-        module.fail_json(msg=f"roles: names must be distinct, repeated: {', '.join(duplicates)}")
-    for index, params in enumerate(module.params["roles"]):
-        error = role_params_error(params)
-        if error:
-            module.fail_json(msg=f"roles[{index}] ({params['name']}): {error}")
+    module.validate_list_option("roles", names, item_error=role_params_error)
 
 
 def main():

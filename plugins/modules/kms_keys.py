@@ -185,10 +185,8 @@ def ensure_keys(client, keys, check_mode):
 
 
 def validate(module):
-    names = [alias_name(params["alias"]) for params in module.params["keys"]]
-    duplicates = sorted({name for name in names if names.count(name) > 1})
-    if duplicates:
-        module.fail_json(msg=f"keys: aliases must be distinct, repeated: {', '.join(duplicates)}")
+    aliases = [alias_name(params["alias"]) for params in module.params["keys"]]
+    module.validate_list_option("keys", aliases, what="aliases")
 
 
 def main():

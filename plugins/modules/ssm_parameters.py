@@ -216,13 +216,7 @@ from ansible_collections.payments.infra.plugins.module_utils.tagging import Paym
 def validate(module):
     """Refuse invalid parameter options before any AWS call (messages never quote a value)."""
     names = [params["name"] for params in module.params["parameters"]]
-    duplicates = sorted({name for name in names if names.count(name) > 1})
-    if duplicates:
-        module.fail_json(msg=f"parameters: names must be distinct, repeated: {', '.join(duplicates)}")
-    for index, params in enumerate(module.params["parameters"]):
-        error = parameter_params_error(params)
-        if error:
-            module.fail_json(msg=f"parameters[{index}] ({params['name']}): {error}")
+    module.validate_list_option("parameters", names, item_error=parameter_params_error)
 
 
 def main():
