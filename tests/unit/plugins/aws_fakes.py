@@ -59,3 +59,36 @@ class Recorder:
 
     def clear(self):
         self.calls.clear()
+
+
+# A key policy that lets the account administer the key (what kms_key is given in the tests).
+ACCOUNT_KEY_POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Sid": "Account",
+            "Effect": "Allow",
+            "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
+            "Action": "kms:*",
+            "Resource": "*",
+        }
+    ],
+}
+
+
+class CountingClient:
+    """A boto3 client, counting the API calls made through it (paginators included)."""
+
+    def __init__(self, client):
+        self._client = client
+        self.calls = []
+        client.meta.events.register(f"before-call.{client.meta.service_model.service_name}.*", self._count)
+
+    def _count(self, model, **_kwargs):
+        self.calls.append(model.name)
+
+    def writes(self):
+        return [call for call in self.calls if not call.startswith(("List", "Describe", "Get"))]
+
+    def __getattr__(self, name):
+        return getattr(self._client, name)

@@ -6,38 +6,10 @@ import json
 import boto3
 import pytest
 from ansible_collections.payments.infra.plugins.modules import kms_key, kms_keys
+from aws_fakes import ACCOUNT_KEY_POLICY, CountingClient
 
 PURPOSES = ("aurora", "dynamodb", "s3", "logs", "secrets")
-POLICY = {
-    "Version": "2012-10-17",
-    "Statement": [
-        {
-            "Sid": "Account",
-            "Effect": "Allow",
-            "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
-            "Action": "kms:*",
-            "Resource": "*",
-        }
-    ],
-}
-
-
-class CountingClient:
-    """The boto3 KMS client, counting the API calls made through it (paginators included)."""
-
-    def __init__(self, client):
-        self._client = client
-        self.calls = []
-        client.meta.events.register("before-call.kms.*", self._count)
-
-    def _count(self, model, **_kwargs):
-        self.calls.append(model.name)
-
-    def writes(self):
-        return [call for call in self.calls if not call.startswith(("List", "Describe", "Get"))]
-
-    def __getattr__(self, name):
-        return getattr(self._client, name)
+POLICY = ACCOUNT_KEY_POLICY
 
 
 @pytest.fixture
