@@ -103,6 +103,15 @@ def normalize_flow_log(flow_log: Optional[Dict[str, Any]]) -> Optional[Dict[str,
     return result
 
 
+def flow_log_info(flow_log: Dict[str, Any]) -> Dict[str, Any]:
+    """normalize_flow_log as the info modules return it: tags always a dict, the creation time as ISO 8601 text."""
+    result = normalize_flow_log(flow_log)
+    result["tags"] = result["tags"] or {}
+    if hasattr(result["creation_time"], "isoformat"):
+        result["creation_time"] = result["creation_time"].isoformat()
+    return result
+
+
 @EC2FlowLogErrorHandler.common_error_handler("create flow log")
 @AWSRetry.jittered_backoff()
 def create_flow_logs(client, **params: Any) -> List[str]:

@@ -197,3 +197,33 @@ def summary(before: Optional[Dict[str, Any]], after: Dict[str, Any]) -> str:
     if old_sticky != new_sticky:
         parts.append(f"stickiness {_stickiness_text(old_sticky)}→{_stickiness_text(new_sticky)}")
     return ", ".join(parts) if parts else "no change"
+
+
+# Reads of payments.infra.elbv2_resources_info
+
+
+@ELBv2ErrorHandler.list_error_handler("describe load balancers", [])
+@AWSRetry.jittered_backoff()
+def describe_load_balancers_named(client, names: List[str]) -> List[Dict[str, Any]]:
+    """The load balancers of these names, [] when one of them does not exist (DescribeLoadBalancers fails then)."""
+    paginator = client.get_paginator("describe_load_balancers")
+    return paginator.paginate(Names=names).build_full_result()["LoadBalancers"]
+
+
+@ELBv2ErrorHandler.list_error_handler("describe load balancer attributes", None)
+@AWSRetry.jittered_backoff()
+def describe_load_balancer_attributes(client, load_balancer_arn: str) -> Optional[List[Dict[str, str]]]:
+    return client.describe_load_balancer_attributes(LoadBalancerArn=load_balancer_arn)["Attributes"]
+
+
+@ELBv2ErrorHandler.list_error_handler("describe target group attributes", None)
+@AWSRetry.jittered_backoff()
+def describe_target_group_attributes(client, target_group_arn: str) -> Optional[List[Dict[str, str]]]:
+    return client.describe_target_group_attributes(TargetGroupArn=target_group_arn)["Attributes"]
+
+
+@ELBv2ErrorHandler.list_error_handler("describe tags", None)
+@AWSRetry.jittered_backoff()
+def describe_tags(client, resource_arns: List[str]) -> Optional[List[Dict[str, Any]]]:
+    """DescribeTags of up to 20 load balancers and target groups in one request (TagDescriptions)."""
+    return client.describe_tags(ResourceArns=resource_arns)["TagDescriptions"]

@@ -34,7 +34,10 @@ RESOURCE_TYPES = (
     "nat_gateways",
     "internet_gateways",
     "vpc_endpoints",
+    "flow_logs",
 )
+# What ec2_vpc_resources_info reads when resources is not set (flow_logs only when asked for).
+DEFAULT_RESOURCE_TYPES = RESOURCE_TYPES[:-1]
 # ec2_vpc_nat_gateway (and the network role) consider a NAT gateway in these states only.
 NAT_GATEWAY_STATES = ["pending", "available"]
 VPC_DNS_ATTRIBUTES = ("enableDnsSupport", "enableDnsHostnames")
@@ -142,6 +145,11 @@ def read_in_vpc(client, vpc_id: str, resource_type: str, internet_gateway_name: 
         return [normalize_nat_gateway(g) for g in ec2.describe_nat_gateways(client, Filter=_in_vpc(vpc_id) + states)]
     if resource_type == "vpc_endpoints":
         return [normalize_vpc_endpoint(e) for e in ec2.describe_vpc_endpoints(client, Filters=_in_vpc(vpc_id))]
+    if resource_type == "flow_logs":
+        # The VPC's own flow logs (not those of its subnets or interfaces), as payments.infra.vpc_flow_logs_info
+        # returns them.
+        filters = [{"Name": "resource-id", "Values": [vpc_id]}]
+        return [ec2.flow_log_info(flow_log) for flow_log in ec2.describe_flow_logs(client, Filters=filters)]
     if resource_type == "internet_gateways":
         return [
             normalize_internet_gateway(gateway)

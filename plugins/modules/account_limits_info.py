@@ -15,6 +15,8 @@ description:
   - The Elastic IP quota of the account (the C(vpc-max-elastic-ips) account attribute), how many Elastic IPs
     are allocated and how many are left.
   - The names of the availability zones of the region that are available to the account.
+  - The account id and partition of the caller (STS C(GetCallerIdentity)), so that a playbook that runs this
+    preflight does not need M(amazon.aws.aws_caller_info) as well.
 author:
   - payments.infra maintainers (@payments-infra)
 notes:
@@ -73,6 +75,16 @@ availability_zones:
   type: list
   elements: str
   sample: ["us-east-1a", "us-east-1b", "us-east-1c"]
+account_id:
+  description: The id of the account of the credentials (STS C(GetCallerIdentity)).
+  returned: always
+  type: str
+  sample: "123456789012"
+partition:
+  description: The partition of the account, the second field of the caller's ARN.
+  returned: always
+  type: str
+  sample: aws
 """
 
 from typing import Any
@@ -85,6 +97,9 @@ from ansible_collections.payments.infra.plugins.module_utils.ec2 import describe
 from ansible_collections.payments.infra.plugins.module_utils.ec2 import describe_addresses
 from ansible_collections.payments.infra.plugins.module_utils.ec2 import describe_availability_zones
 from ansible_collections.payments.infra.plugins.module_utils.modules import PaymentsAWSModule
+from ansible_collections.payments.infra.plugins.module_utils.sts import PaymentsSTSError
+from ansible_collections.payments.infra.plugins.module_utils.sts import account_of
+from ansible_collections.payments.infra.plugins.module_utils.sts import get_caller_identity
 
 MAX_ELASTIC_IPS_ATTRIBUTE = "vpc-max-elastic-ips"
 
@@ -138,9 +153,11 @@ def gather_limits(ec2_client) -> Dict[str, Any]:
 def main():
     module = PaymentsAWSModule(argument_spec={}, supports_check_mode=True)
     ec2_client = module.client("ec2")
+    sts_client = module.client("sts")
     try:
         result = gather_limits(ec2_client)
-    except PaymentsEC2Error as e:
+        result.update(account_of(get_caller_identity(sts_client)))
+    except (PaymentsEC2Error, PaymentsSTSError) as e:
         module.fail_json_aws_error(e)
     module.exit_json(changed=False, **result)
 

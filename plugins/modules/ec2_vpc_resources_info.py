@@ -35,7 +35,7 @@ options:
     description: The resource types to read in the VPC found (one request each).
     type: list
     elements: str
-    choices: [subnets, security_groups, route_tables, nat_gateways, internet_gateways, vpc_endpoints]
+    choices: [subnets, security_groups, route_tables, nat_gateways, internet_gateways, vpc_endpoints, flow_logs]
     default: [subnets, security_groups, route_tables, nat_gateways, internet_gateways, vpc_endpoints]
   internet_gateway_name:
     description:
@@ -131,6 +131,16 @@ vpc_endpoints:
   elements: dict
   sample: [{"vpc_endpoint_id": "vpce-0123456789abcdef0", "service_name": "com.amazonaws.eu-west-1.s3",
             "tags": [{"key": "Name", "value": "payment-prod-vpce-s3"}]}]
+flow_logs:
+  description:
+    - Flow logs of the VPC itself (C(DescribeFlowLogs) filtered on its id), as M(payments.infra.vpc_flow_logs_info)
+      returns them (C(tags) as a dict).
+  returned: when flow_logs is in O(resources) (empty unless exactly one VPC matched)
+  type: list
+  elements: dict
+  sample: [{"flow_log_id": "fl-0123456789abcdef0", "resource_id": "vpc-0123456789abcdef0", "traffic_type": "ALL",
+            "log_destination_type": "cloud-watch-logs", "log_group_name": "/aws/vpc/flow-logs/payment-vpc-prod",
+            "max_aggregation_interval": 600, "tags": {"Name": "payment-prod-flow-logs"}}]
 addresses:
   description: Elastic IPs that match O(address_filters), as M(amazon.aws.ec2_eip_info) returns them.
   returned: when O(address_filters) is set
@@ -141,6 +151,7 @@ addresses:
 
 from ansible_collections.payments.infra.plugins.module_utils.ec2 import PaymentsEC2Error
 from ansible_collections.payments.infra.plugins.module_utils.modules import PaymentsAWSModule
+from ansible_collections.payments.infra.plugins.module_utils.vpc_resources import DEFAULT_RESOURCE_TYPES
 from ansible_collections.payments.infra.plugins.module_utils.vpc_resources import RESOURCE_TYPES
 from ansible_collections.payments.infra.plugins.module_utils.vpc_resources import read
 
@@ -150,7 +161,9 @@ def main():
         argument_spec=dict(
             filters=dict(type="dict", required=True),
             vpc_attributes=dict(type="bool", default=True),
-            resources=dict(type="list", elements="str", choices=list(RESOURCE_TYPES), default=list(RESOURCE_TYPES)),
+            resources=dict(
+                type="list", elements="str", choices=list(RESOURCE_TYPES), default=list(DEFAULT_RESOURCE_TYPES)
+            ),
             internet_gateway_name=dict(type="str"),
             address_filters=dict(type="dict"),
         ),

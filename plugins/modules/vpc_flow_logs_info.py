@@ -118,17 +118,12 @@ flow_logs:
 
 from ansible_collections.payments.infra.plugins.module_utils.ec2 import PaymentsEC2Error
 from ansible_collections.payments.infra.plugins.module_utils.ec2 import describe_flow_logs
-from ansible_collections.payments.infra.plugins.module_utils.ec2 import normalize_flow_log
+from ansible_collections.payments.infra.plugins.module_utils.ec2 import flow_log_info
 from ansible_collections.payments.infra.plugins.module_utils.modules import PaymentsAWSModule
 
 
-def normalize(flow_log):
-    """normalize_flow_log, with tags always a dict and the creation time as ISO 8601 text."""
-    result = normalize_flow_log(flow_log)
-    result["tags"] = result["tags"] or {}
-    if hasattr(result["creation_time"], "isoformat"):
-        result["creation_time"] = result["creation_time"].isoformat()
-    return result
+# Shared with payments.infra.ec2_vpc_resources_info (resources flow_logs).
+normalize = flow_log_info
 
 
 def read(client, resource_ids=None, flow_log_ids=None):

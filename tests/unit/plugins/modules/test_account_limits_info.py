@@ -25,6 +25,12 @@ def ec2_client(attributes=None, addresses=None, zones=None):
     }
     client.describe_addresses.return_value = {"Addresses": addresses or []}
     client.describe_availability_zones.return_value = {"AvailabilityZones": ZONES if zones is None else zones}
+    # run_module answers every module.client() with this one mock: it stands for the STS client too.
+    client.get_caller_identity.return_value = {
+        "UserId": "AIDAEXAMPLE",
+        "Account": "210987654321",
+        "Arn": "arn:aws-us-gov:iam::210987654321:user/deployer",
+    }
     return client
 
 
@@ -78,6 +84,8 @@ def test_main(run_module, check_mode):
     assert result["changed"] is False
     assert result["ec2"] == {"max_elastic_ips": 5, "allocated_elastic_ips": 0, "available_elastic_ips": 5}
     assert result["availability_zones"] == ["us-east-1a", "us-east-1b"]
+    assert result["account_id"] == "210987654321"
+    assert result["partition"] == "aws-us-gov"
 
 
 def test_main_reports_aws_errors(run_module):
@@ -89,3 +97,14 @@ def test_main_reports_aws_errors(run_module):
     assert not ok
     assert result["msg"].startswith("Failed to describe addresses: ")
     assert result["error"]["code"] == "UnauthorizedOperation"
+
+
+def test_main_reports_sts_errors(run_module):
+    client = ec2_client()
+    client.get_caller_identity.side_effect = ClientError(
+        {"Error": {"Code": "ExpiredToken", "Message": "expired"}}, "GetCallerIdentity"
+    )
+    ok, result = run_module(account_limits_info, {}, client)
+    assert not ok
+    assert result["msg"].startswith("Failed to get caller identity: ")
+    assert result["error"]["code"] == "ExpiredToken"

@@ -194,3 +194,40 @@ def test_errors_fail_the_module(ec2, run_module, monkeypatch):
     ok, result = run_module(module, {"filters": VPC_FILTERS}, ec2)
     assert not ok
     assert "describe vpcs" in result["msg"]
+
+
+def test_flow_logs_of_the_vpc_only_as_vpc_flow_logs_info_returns_them(stack, ec2, run_module):
+    from ansible_collections.payments.infra.plugins.modules import vpc_flow_logs_info
+
+    boto3.client("logs", region_name=REGION).create_log_group(logGroupName="/aws/vpc/flow-logs/payment-vpc-test")
+    subnet = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [stack["vpc"]]}])["Subnets"][0]["SubnetId"]
+    for resource_type, resource_id in (("VPC", stack["vpc"]), ("Subnet", subnet)):
+        ec2.create_flow_logs(
+            ResourceIds=[resource_id],
+            ResourceType=resource_type,
+            TrafficType="ALL",
+            LogDestinationType="cloud-watch-logs",
+            LogGroupName="/aws/vpc/flow-logs/payment-vpc-test",
+            DeliverLogsPermissionArn="arn:aws:iam::123456789012:role/payment-test-flow-logs",
+            MaxAggregationInterval=600,
+            TagSpecifications=tag_spec("vpc-flow-log", Name=f"payment-test-{resource_type}"),
+        )
+    calls = operations(ec2)
+    args = {"filters": VPC_FILTERS, "vpc_attributes": False, "resources": ["flow_logs"]}
+    ok, ours = run_module(module, args, ec2)
+    assert ok, ours
+    assert calls == ["DescribeVpcs", "DescribeFlowLogs"]
+    ok, info = run_module(vpc_flow_logs_info, {"resource_ids": [stack["vpc"]]}, ec2)
+    assert ok, info
+    assert ours["flow_logs"] == info["flow_logs"]
+    assert [flow_log["resource_id"] for flow_log in ours["flow_logs"]] == [stack["vpc"]]
+    assert ours["flow_logs"][0]["tags"] == {"Name": "payment-test-VPC"}
+    assert ours["flow_logs"][0]["max_aggregation_interval"] == 600
+
+
+def test_flow_logs_are_not_read_by_default(stack, ec2, run_module):
+    calls = operations(ec2)
+    ok, result = run_module(module, {"filters": VPC_FILTERS, "vpc_attributes": False}, ec2)
+    assert ok, result
+    assert "flow_logs" not in result
+    assert "DescribeFlowLogs" not in calls
