@@ -37,8 +37,8 @@ options:
     choices: [cluster, instance, subnet_group]
     required: true
   desired:
-    description: The options the task gives the module; an option that is null or omit is not compared (the module
-      does not get it).
+    description: The options the task gives the module; an option that is null is not compared (the module
+      does not get it; give such an option null rather than omit, which is not a value a filter can see).
     type: dict
     required: true
 """
@@ -74,14 +74,6 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.text.converters import to_text
-
-try:
-    # ansible-core 2.19+: an option set to omit reaches a filter as this sentinel (elided only in a task's arguments).
-    from ansible._internal._templating._utils import Omit
-except ImportError:  # pragma: no cover - older ansible-core passes the omit placeholder string
-    Omit = None
-
-OMIT_PLACEHOLDER = "__omit_place_holder__"
 
 # rds_cluster options compared by value with the cluster key that reports them (rds_cluster get_modify_options and
 # changing_cluster_options).
@@ -156,14 +148,8 @@ def _check(name, current, desired, allowed):
     unknown = sorted(set(desired) - allowed)
     if unknown:
         raise AnsibleFilterError(f"{name}: options it cannot compare: {', '.join(unknown)}")
-    return {key: value for key, value in desired.items() if not _omitted(value)}
-
-
-def _omitted(value):
-    """An option the module would not get: None, or omit."""
-    if value is None or (Omit is not None and value is Omit):
-        return True
-    return isinstance(value, str) and value.startswith(OMIT_PLACEHOLDER)
+    # An option set to null is one the module does not get (amazon.aws drops None parameters): not compared.
+    return {key: value for key, value in desired.items() if value is not None}
 
 
 def tags_differ(current, desired, purge=True):

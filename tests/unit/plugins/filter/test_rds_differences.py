@@ -352,17 +352,16 @@ def test_a_subnet_group_drift_made_with_boto3_is_found(rds):
     assert rds_differences(group, "subnet_group", _subnet_group_options(rds)) == ["tags"]
 
 
-def test_an_omitted_option_is_not_compared(rds):
-    from ansible._internal._templating._utils import Omit
-
+def test_a_null_option_is_not_compared(rds):
     raw, cluster = _cluster(rds.client)
-    options = _cluster_options(rds, engine_version=Omit, port=None)
+    options = _cluster_options(rds, engine_version=None, port=None)
     assert rds_differences(cluster, "cluster", options) == []
     _raw, instance = _instance(rds.client)
-    options = _instance_options(
-        enable_performance_insights=Omit, performance_insights_kms_key_id="__omit_place_holder__1"
-    )
+    options = _instance_options(enable_performance_insights=None, performance_insights_kms_key_id=None)
     assert rds_differences(instance, "instance", options) == []
+    # The same options with a value that differs are compared.
+    options = _instance_options(performance_insights_kms_key_id="arn:aws:kms:us-east-1:123456789012:key/other")
+    assert rds_differences(instance, "instance", options) != []
 
 
 @pytest.mark.parametrize("kind", ["cluster", "instance", "subnet_group"])
