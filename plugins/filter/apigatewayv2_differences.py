@@ -11,8 +11,8 @@ description:
     M(payments.infra.apigatewayv2_api), M(payments.infra.apigatewayv2_vpc_link),
     M(payments.infra.apigatewayv2_integration), M(payments.infra.apigatewayv2_route) or
     M(payments.infra.apigatewayv2_stage) would manage with the given options (C(state=present)), the way that module
-    finds it, and compares it with those options the way that module compares them; the module's own code builds what
-    it would set (and its normalisation, tag and access log format comparison are the ones it uses).
+    finds it, and compares it with those options the way that module compares them; what it would set is built by the
+    code the modules use (module_utils/apigatewayv2.py), with their normalisation, tag and access log format comparison.
   - An option that is not set (or null) is not compared, like the modules leave it alone; C(purge_tags) defaults to
     true as in the modules. An empty list of differences means the module would change nothing, so a role can skip it.
 options:
@@ -73,13 +73,15 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import VPC_LINK_IMMUTABLE
+from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import api_desired
+from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import comparable_stage
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import differences
+from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import integration_desired
+from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import route_desired
+from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import stage_desired
+from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import vpc_link_refused_changes
 from ansible_collections.payments.infra.plugins.module_utils.tagging import tag_changes
-from ansible_collections.payments.infra.plugins.modules import apigatewayv2_api
-from ansible_collections.payments.infra.plugins.modules import apigatewayv2_integration
-from ansible_collections.payments.infra.plugins.modules import apigatewayv2_route
-from ansible_collections.payments.infra.plugins.modules import apigatewayv2_stage
-from ansible_collections.payments.infra.plugins.modules import apigatewayv2_vpc_link
 
 KINDS = ("api", "vpc_link", "integration", "route", "stage")
 MISSING = ["missing"]
@@ -128,23 +130,19 @@ def _find(info, kind, options):
 
 def _compare(kind, current, options):
     if kind == "api":
-        return differences(current, apigatewayv2_api.build_desired(options)) + _tag_differences(current, options)
+        return differences(current, api_desired(options)) + _tag_differences(current, options)
     if kind == "vpc_link":
         # The module refuses to change these (it fails): differing, they make it run and say why.
-        found = [
-            key
-            for key in apigatewayv2_vpc_link.IMMUTABLE
-            if apigatewayv2_vpc_link.refused_changes(current, {key: options.get(key)})
-        ]
+        found = [key for key in VPC_LINK_IMMUTABLE if vpc_link_refused_changes(current, {key: options.get(key)})]
         if options.get("wait") and current.get("vpc_link_status") != "AVAILABLE":
             found.append("vpc_link_status")
         return found + _tag_differences(current, options)
     if kind == "integration":
-        return differences(current, apigatewayv2_integration.build_desired(options))
+        return differences(current, integration_desired(options))
     if kind == "route":
-        return differences(current, apigatewayv2_route.build_desired(options))
-    desired = apigatewayv2_stage.build_desired(options, current)
-    found = differences(apigatewayv2_stage.comparable(current), apigatewayv2_stage.comparable(desired))
+        return differences(current, route_desired(options))
+    desired = stage_desired(options, current)
+    found = differences(comparable_stage(current), comparable_stage(desired))
     return found + _tag_differences(current, options)
 
 

@@ -497,3 +497,122 @@ def exit_with_result(module, result: Dict[str, Any], resource_key: Optional[str]
     if resource_key:
         result[id_key] = (result[resource_key] or {}).get(id_key)
     module.exit_with_diff(result)
+
+
+# What each module compares, shared with the apigatewayv2_differences filter (the compare-first of the api role).
+
+INTEGRATION_API_NAMES = {
+    "integration_type": "IntegrationType",
+    "integration_uri": "IntegrationUri",
+    "integration_method": "IntegrationMethod",
+    "connection_type": "ConnectionType",
+    "connection_id": "ConnectionId",
+    "payload_format_version": "PayloadFormatVersion",
+    "timeout_in_millis": "TimeoutInMillis",
+    "description": "Description",
+    "request_parameters": "RequestParameters",
+}
+
+
+VPC_LINK_IMMUTABLE = ("subnet_ids", "security_group_ids")
+
+
+def api_desired(params):
+    """What apigatewayv2_api compares (shared with the apigatewayv2_differences filter)."""
+    # The normalised fields the user set (an unset option is not compared).
+    desired = {"name": params["name"]}
+    if params.get("description") is not None:
+        desired["description"] = params["description"] or None
+    if params.get("cors_configuration") is not None:
+        desired["cors_configuration"] = normalize_cors(params["cors_configuration"])
+    for key in ("disable_execute_api_endpoint", "route_selection_expression"):
+        if params.get(key) is not None:
+            desired[key] = params[key]
+    return desired
+
+
+def integration_desired(params):
+    """What apigatewayv2_integration compares: the fields the user set, normalised."""
+    desired = {}
+    for key in INTEGRATION_API_NAMES:
+        if params.get(key) is not None:
+            desired[key] = params[key]
+    if "description" in desired:
+        desired["description"] = desired["description"] or None
+    if params.get("tls_config") is not None:
+        desired["tls_config"] = {"server_name_to_verify": params["tls_config"]["server_name_to_verify"]}
+    return desired
+
+
+def route_desired(params):
+    """What apigatewayv2_route compares: the fields the user set, normalised."""
+    desired = {"route_key": params["route_key"]}
+    target = params.get("target")
+    if params.get("integration_id"):
+        target = INTEGRATION_TARGET_PREFIX + params["integration_id"]
+    if target is not None:
+        desired["target"] = target or None
+        desired["integration_id"] = integration_id_of_target(target)
+    for key in ("authorization_type", "authorizer_id", "operation_name"):
+        if params.get(key) is not None:
+            desired[key] = params[key]
+    if params.get("authorization_scopes") is not None:
+        desired["authorization_scopes"] = sorted(params["authorization_scopes"])
+    return desired
+
+
+STAGE_SETTING_KEYS = ("throttling_burst_limit", "throttling_rate_limit", "detailed_metrics_enabled")
+
+
+def _merge_route_settings(current, given):
+    """current route settings with the ones the user gave (None = not given) laid over them."""
+    merged = dict(current or normalize_route_settings(None))
+    for key in STAGE_SETTING_KEYS:
+        if given.get(key) is not None:
+            merged[key] = float(given[key]) if key == "throttling_rate_limit" else given[key]
+    return merged
+
+
+def stage_desired(params, current):
+    """The normalised fields the user set; nested route settings are merged over the current ones."""
+    current = current or {}
+    desired = {}
+    if params.get("description") is not None:
+        desired["description"] = params["description"] or None
+    if params.get("auto_deploy") is not None:
+        desired["auto_deploy"] = params["auto_deploy"]
+    if params.get("access_log_settings") is not None:
+        desired["access_log_settings"] = dict(params["access_log_settings"])
+    if params.get("default_route_settings") is not None:
+        desired["default_route_settings"] = _merge_route_settings(
+            current.get("default_route_settings"), params["default_route_settings"]
+        )
+    if params.get("route_settings") is not None:
+        route_settings = copy.deepcopy(current.get("route_settings") or {})
+        for item in params["route_settings"]:
+            route_settings[item["route_key"]] = _merge_route_settings(route_settings.get(item["route_key"]), item)
+        desired["route_settings"] = route_settings
+    if params.get("stage_variables") is not None:
+        desired["stage_variables"] = dict(params["stage_variables"])
+    return desired
+
+
+def comparable_stage(stage):
+    """A normalised stage with the access log format parsed, so JSON formats compare by meaning."""
+    if not stage:
+        return stage
+    result = dict(stage)
+    if result.get("access_log_settings"):
+        logs = dict(result["access_log_settings"])
+        logs["format"] = parse_log_format(logs.get("format"))
+        result["access_log_settings"] = logs
+    return result
+
+
+def vpc_link_refused_changes(current, params):
+    """Messages for subnets / security groups that differ from the existing VPC link's (AWS cannot change them)."""
+    problems = []
+    for key in VPC_LINK_IMMUTABLE:
+        if params.get(key) is not None and sorted(set(params[key])) != current[key]:
+            problems.append(f"{key} {current[key]} -> {sorted(set(params[key]))}")
+    return problems

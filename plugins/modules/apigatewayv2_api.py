@@ -197,6 +197,7 @@ api:
 from ansible_collections.amazon.aws.plugins.module_utils.iam import get_aws_account_info
 
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import exit_with_result
+from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import api_desired
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import PaymentsApiGatewayV2Error
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import apply_tags
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import cors_to_api
@@ -208,7 +209,6 @@ from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import get_api
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import list_apis
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import normalize_api
-from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import normalize_cors
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import planned
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import update_api
 from ansible_collections.payments.infra.plugins.module_utils.diff import build_diff
@@ -245,19 +245,6 @@ def find_api(client, name, api_id):
         f"HTTP APIs named {name}",
         "set api_id to the one to manage",
     )
-
-
-def build_desired(params):
-    """The normalised fields the user set (an unset option is not compared)."""
-    desired = {"name": params["name"]}
-    if params.get("description") is not None:
-        desired["description"] = params["description"] or None
-    if params.get("cors_configuration") is not None:
-        desired["cors_configuration"] = normalize_cors(params["cors_configuration"])
-    for key in ("disable_execute_api_endpoint", "route_selection_expression"):
-        if params.get(key) is not None:
-            desired[key] = params[key]
-    return desired
 
 
 def update_params(desired, changes):
@@ -314,7 +301,7 @@ def ensure_present(client, params, check_mode, context):
     if raw is None and params.get("api_id"):
         raise PaymentsApiGatewayV2Error(message=f"API {params['api_id']} does not exist")
     current = context.normalize(raw)
-    desired = build_desired(params)
+    desired = api_desired(params)
 
     if current is None:
         tags = tag_changes({}, params.get("tags"), True)[0]

@@ -179,6 +179,8 @@ integration:
 """
 
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import exit_with_result
+from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import INTEGRATION_API_NAMES
+from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import integration_desired
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import PaymentsApiGatewayV2Error
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import create_integration
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import delete_integration
@@ -191,18 +193,6 @@ from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import update_integration
 from ansible_collections.payments.infra.plugins.module_utils.diff import build_diff
 from ansible_collections.payments.infra.plugins.module_utils.modules import PaymentsAWSModule
-
-API_NAMES = {
-    "integration_type": "IntegrationType",
-    "integration_uri": "IntegrationUri",
-    "integration_method": "IntegrationMethod",
-    "connection_type": "ConnectionType",
-    "connection_id": "ConnectionId",
-    "payload_format_version": "PayloadFormatVersion",
-    "timeout_in_millis": "TimeoutInMillis",
-    "description": "Description",
-    "request_parameters": "RequestParameters",
-}
 
 
 def _missing_api(api_id):
@@ -238,20 +228,8 @@ def find_integration(client, params, missing_api_ok=False):
     )
 
 
-def build_desired(params):
-    desired = {}
-    for key in API_NAMES:
-        if params.get(key) is not None:
-            desired[key] = params[key]
-    if "description" in desired:
-        desired["description"] = desired["description"] or None
-    if params.get("tls_config") is not None:
-        desired["tls_config"] = {"server_name_to_verify": params["tls_config"]["server_name_to_verify"]}
-    return desired
-
-
 def api_params(desired, keys):
-    params = {API_NAMES[key]: desired[key] for key in keys if key in API_NAMES}
+    params = {INTEGRATION_API_NAMES[key]: desired[key] for key in keys if key in INTEGRATION_API_NAMES}
     if "Description" in params and params["Description"] is None:
         params["Description"] = ""
     if "tls_config" in keys:
@@ -283,7 +261,7 @@ def ensure_present(client, params, check_mode):
             message=f"Integration {params['integration_id']} of API {api_id} does not exist"
         )
     current = normalize_integration(raw)
-    desired = build_desired(params)
+    desired = integration_desired(params)
 
     if current is None:
         after = planned(None, empty_integration(), desired)

@@ -137,13 +137,12 @@ route:
 """
 
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import exit_with_result
-from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import INTEGRATION_TARGET_PREFIX
+from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import route_desired
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import PaymentsApiGatewayV2Error
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import create_route
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import delete_route
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import differences
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import find_one
-from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import integration_id_of_target
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import list_routes
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import normalize_route
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import planned
@@ -172,22 +171,6 @@ def find_route(client, api_id, route_key, missing_api_ok=False):
     )
 
 
-def build_desired(params):
-    desired = {"route_key": params["route_key"]}
-    target = params.get("target")
-    if params.get("integration_id"):
-        target = INTEGRATION_TARGET_PREFIX + params["integration_id"]
-    if target is not None:
-        desired["target"] = target or None
-        desired["integration_id"] = integration_id_of_target(target)
-    for key in ("authorization_type", "authorizer_id", "operation_name"):
-        if params.get(key) is not None:
-            desired[key] = params[key]
-    if params.get("authorization_scopes") is not None:
-        desired["authorization_scopes"] = sorted(params["authorization_scopes"])
-    return desired
-
-
 def api_params(desired, keys):
     params = {API_NAMES[key]: desired[key] for key in keys if key in API_NAMES}
     if "Target" in params and params["Target"] is None:
@@ -212,7 +195,7 @@ def empty_route(route_key):
 def ensure_present(client, params, check_mode):
     api_id = params["api_id"]
     current = normalize_route(find_route(client, api_id, params["route_key"]))
-    desired = build_desired(params)
+    desired = route_desired(params)
 
     if current is None:
         after = planned(None, empty_route(params["route_key"]), desired)

@@ -176,10 +176,10 @@ stage:
       sample: {"Environment": "prod"}
 """
 
-import copy
-
 
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import exit_with_result
+from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import comparable_stage
+from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import stage_desired
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import PaymentsApiGatewayV2Error
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import apply_tags
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import create_stage
@@ -189,7 +189,6 @@ from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import get_stage
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import normalize_route_settings
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import normalize_stage
-from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import parse_log_format
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import planned
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import route_settings_to_api
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import stage_arn
@@ -198,53 +197,6 @@ from ansible_collections.payments.infra.plugins.module_utils.diff import build_d
 from ansible_collections.payments.infra.plugins.module_utils.modules import PaymentsAWSModule
 from ansible_collections.payments.infra.plugins.module_utils.tagging import merge_tags
 from ansible_collections.payments.infra.plugins.module_utils.tagging import tag_changes
-
-SETTING_KEYS = ("throttling_burst_limit", "throttling_rate_limit", "detailed_metrics_enabled")
-
-
-def _merge_settings(current, given):
-    """current route settings with the ones the user gave (None = not given) laid over them."""
-    merged = dict(current or normalize_route_settings(None))
-    for key in SETTING_KEYS:
-        if given.get(key) is not None:
-            merged[key] = float(given[key]) if key == "throttling_rate_limit" else given[key]
-    return merged
-
-
-def build_desired(params, current):
-    """The normalised fields the user set; nested route settings are merged over the current ones."""
-    current = current or {}
-    desired = {}
-    if params.get("description") is not None:
-        desired["description"] = params["description"] or None
-    if params.get("auto_deploy") is not None:
-        desired["auto_deploy"] = params["auto_deploy"]
-    if params.get("access_log_settings") is not None:
-        desired["access_log_settings"] = dict(params["access_log_settings"])
-    if params.get("default_route_settings") is not None:
-        desired["default_route_settings"] = _merge_settings(
-            current.get("default_route_settings"), params["default_route_settings"]
-        )
-    if params.get("route_settings") is not None:
-        route_settings = copy.deepcopy(current.get("route_settings") or {})
-        for item in params["route_settings"]:
-            route_settings[item["route_key"]] = _merge_settings(route_settings.get(item["route_key"]), item)
-        desired["route_settings"] = route_settings
-    if params.get("stage_variables") is not None:
-        desired["stage_variables"] = dict(params["stage_variables"])
-    return desired
-
-
-def comparable(stage):
-    """A normalised stage with the access log format parsed, so JSON formats compare by meaning."""
-    if not stage:
-        return stage
-    result = dict(stage)
-    if result.get("access_log_settings"):
-        logs = dict(result["access_log_settings"])
-        logs["format"] = parse_log_format(logs.get("format"))
-        result["access_log_settings"] = logs
-    return result
 
 
 def api_params(desired, keys):
@@ -288,7 +240,7 @@ def ensure_present(client, params, check_mode, partition, region):
     if get_api(client, api_id) is None:
         raise PaymentsApiGatewayV2Error(message=f"API {api_id} does not exist")
     current = normalize_stage(get_stage(client, api_id, name))
-    desired = build_desired(params, current)
+    desired = stage_desired(params, current)
 
     if current is None:
         tags = tag_changes({}, params.get("tags"), True)[0]
@@ -304,7 +256,7 @@ def ensure_present(client, params, check_mode, partition, region):
         after = normalize_stage(get_stage(client, api_id, name))
         return {"changed": True, "stage": after, "diff": build_diff(None, after)}
 
-    changes = differences(comparable(current), comparable(desired))
+    changes = differences(comparable_stage(current), comparable_stage(desired))
     to_set, to_unset = tag_changes(current["tags"], params.get("tags"), params["purge_tags"])
     if not changes and not to_set and not to_unset:
         return {"changed": False, "stage": current, "diff": build_diff(current, current)}

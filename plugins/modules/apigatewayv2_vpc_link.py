@@ -136,6 +136,7 @@ import time
 
 
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import exit_with_result
+from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import vpc_link_refused_changes
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import PaymentsApiGatewayV2Error
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import apply_tags
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import create_vpc_link
@@ -150,7 +151,6 @@ from ansible_collections.payments.infra.plugins.module_utils.tagging import merg
 from ansible_collections.payments.infra.plugins.module_utils.tagging import tag_changes
 
 WAIT_DELAY = 5
-IMMUTABLE = ("subnet_ids", "security_group_ids")
 
 
 def find_vpc_link(client, name):
@@ -160,15 +160,6 @@ def find_vpc_link(client, name):
         f"VPC links named {name}",
         "delete the extra ones or rename them",
     )
-
-
-def refused_changes(current, params):
-    """Messages for subnets / security groups that differ from the existing VPC link's (AWS cannot change them)."""
-    problems = []
-    for key in IMMUTABLE:
-        if params.get(key) is not None and sorted(set(params[key])) != current[key]:
-            problems.append(f"{key} {current[key]} -> {sorted(set(params[key]))}")
-    return problems
 
 
 def wait_for(client, link_id, timeout, gone=False, delay=WAIT_DELAY):
@@ -228,7 +219,7 @@ def ensure_present(client, params, check_mode, partition, region):
         after = normalize_vpc_link(raw, partition, region)
         return {"changed": True, "vpc_link": after, "diff": build_diff(None, after)}
 
-    problems = refused_changes(current, params)
+    problems = vpc_link_refused_changes(current, params)
     if problems:
         raise PaymentsApiGatewayV2Error(
             message=f"VPC link {name} ({current['vpc_link_id']}) cannot change its "

@@ -2,7 +2,10 @@
 
 import boto3
 import pytest
-from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import PaymentsApiGatewayV2Error
+from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import (
+    PaymentsApiGatewayV2Error,
+    route_desired,
+)
 from ansible_collections.payments.infra.plugins.modules import apigatewayv2_route as module
 
 
@@ -67,7 +70,7 @@ def test_default_route_and_absent(api):
 
 
 def test_build_desired_compares_scopes_as_a_set_and_empty_target_detaches():
-    desired = module.build_desired(params("a", integration_id=None, target="", authorization_scopes=["b", "a"]))
+    desired = route_desired(params("a", integration_id=None, target="", authorization_scopes=["b", "a"]))
     assert desired["target"] is None
     assert desired["authorization_scopes"] == ["a", "b"]
     assert module.api_params(desired, ["target"]) == {"Target": ""}
