@@ -4,10 +4,12 @@ The full stack's teardown (check mode, real, leftovers in every service, second 
 step of the molecule scenario (molecule/default/cleanup.yml).
 """
 
+import datetime
 import re
 import subprocess
 import sys
 
+import boto3
 import pytest
 from conftest import ROOT
 
@@ -69,10 +71,25 @@ def test_teardown_after_a_half_finished_converge_leaves_nothing(playbook):
     code, found = _leftovers(playbook)
     assert code == 1 and "ec2.vpcs: 1" in found and "kms.keys: 5" in found, found
 
-    result = playbook.run(playbook="playbooks/teardown.yml")
+    # The secrets tier's window for its keys is the teardown's default (teardown_kms_pending_window_days unset).
+    started = datetime.datetime.now(datetime.UTC)
+    result = playbook.run("-e", "secrets_kms_pending_window_days=9", playbook="playbooks/teardown.yml")
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
     assert _recap(output)["changed"] > 0, output
     code, found = _leftovers(playbook)
     assert code == 0, found
     assert "0 resource(s) of environment local left" in found, found
+    env = playbook.env
+    kms = boto3.client(
+        "kms",
+        endpoint_url=env["AWS_ENDPOINT_URL"],
+        region_name="us-east-1",
+        aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
+    )
+    keys = [kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"] for key in kms.list_keys()["Keys"]]
+    pending = [key for key in keys if key["KeyState"] == "PendingDeletion"]
+    assert len(pending) == 5, keys
+    windows = {round((key["DeletionDate"] - started).total_seconds() / 86400) for key in pending}
+    assert windows == {9}, windows
