@@ -47,81 +47,20 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-PROTOCOLS = {"tcp": "6", "udp": "17", "icmp": "1", "all": "-1", "-1": "-1"}
+from ansible_collections.payments.infra.plugins.module_utils.security_groups import desired_permissions
+from ansible_collections.payments.infra.plugins.module_utils.security_groups import permission_strings
+from ansible_collections.payments.infra.plugins.module_utils.security_groups import reported_permissions
 
 
-def _protocol(value):
-    text = str(value).lower()
-    return PROTOCOLS.get(text, text)
-
-
-def _port_ranges(rule):
-    if rule.get("ports") is not None:
-        ports = rule["ports"] if isinstance(rule["ports"], list) else [rule["ports"]]
-        ranges = []
-        for port in ports:
-            text = str(port)
-            if "-" in text:
-                low, high = text.split("-", 1)
-                ranges.append((int(low), int(high)))
-            else:
-                ranges.append((int(text), int(text)))
-        return ranges
-    if rule.get("from_port") is not None or rule.get("to_port") is not None:
-        return [(int(rule.get("from_port", -1)), int(rule.get("to_port", -1)))]
-    return [(-1, -1)]
-
-
-def _as_list(value):
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
-
-
-def _key(protocol, low, high, peer, description):
-    if protocol == "-1":
-        low, high = -1, -1
-    return "|".join([protocol, str(low), str(high), peer, description or ""])
-
-
-def _desired(rules):
-    keys = []
-    for rule in rules or []:
-        protocol = _protocol(rule.get("proto", rule.get("ip_protocol", "tcp")))
-        peers = ["group:" + group for group in _as_list(rule.get("group_id"))]
-        peers += ["cidr:" + cidr for cidr in _as_list(rule.get("cidr_ip"))]
-        peers += ["cidr6:" + cidr for cidr in _as_list(rule.get("cidr_ipv6"))]
-        peers += ["prefix:" + prefix for prefix in _as_list(rule.get("ip_prefix"))]
-        if rule.get("group_name") is not None:
-            raise AnsibleFilterError("sg_rules compares group_id peers only, not group_name")
-        for low, high in _port_ranges(rule):
-            keys += [_key(protocol, low, high, peer, rule.get("rule_desc")) for peer in peers]
-    return sorted(keys)
-
-
-def _reported(permissions):
-    keys = []
-    for permission in permissions or []:
-        protocol = _protocol(permission.get("ip_protocol", "-1"))
-        low = permission.get("from_port", -1)
-        high = permission.get("to_port", -1)
-        low = -1 if low is None else low
-        high = -1 if high is None else high
-        for pair in permission.get("user_id_group_pairs") or []:
-            keys.append(_key(protocol, low, high, "group:" + pair["group_id"], pair.get("description")))
-        for ip_range in permission.get("ip_ranges") or []:
-            keys.append(_key(protocol, low, high, "cidr:" + ip_range["cidr_ip"], ip_range.get("description")))
-        for ip_range in permission.get("ipv6_ranges") or []:
-            keys.append(_key(protocol, low, high, "cidr6:" + ip_range["cidr_ipv6"], ip_range.get("description")))
-        for prefix in permission.get("prefix_list_ids") or []:
-            keys.append(_key(protocol, low, high, "prefix:" + prefix["prefix_list_id"], prefix.get("description")))
-    return sorted(keys)
+def _no_names(name):
+    raise AnsibleFilterError("sg_rules compares group_id peers only, not group_name")
 
 
 def sg_rules(rules, reported=False):
+    """The comparison of payments.infra.ec2_security_groups (module_utils/security_groups.py), as strings."""
     if not isinstance(rules, list):
         raise AnsibleFilterError("sg_rules expects a list, got %s" % type(rules).__name__)
-    return _reported(rules) if reported else _desired(rules)
+    return permission_strings(reported_permissions(rules) if reported else desired_permissions(rules, _no_names))
 
 
 class FilterModule:

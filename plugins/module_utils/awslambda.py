@@ -15,11 +15,13 @@ from typing import Any
 from typing import Dict
 from typing import List
 from typing import Optional
+from typing import Tuple
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 
+from ansible_collections.payments.infra.plugins.module_utils.diff import build_diff
 from ansible_collections.payments.infra.plugins.module_utils.retries import AWSRetry
 
 
@@ -89,6 +91,61 @@ def delete_function_concurrency(client, function_name: str) -> bool:
     return True
 
 
+# Reserved concurrency: the read/compare/act shared by lambda_concurrency and lambda_concurrencies.
+
+
+def concurrency_argument_spec() -> Dict[str, Any]:
+    """The options of one function's reservation (lambda_concurrency; each item of lambda_concurrencies)."""
+    return dict(
+        name=dict(type="str", required=True, aliases=["function_name"]),
+        reserved_concurrent_executions=dict(type="int"),
+        state=dict(type="str", choices=["present", "absent"], default="present"),
+    )
+
+
+def desired_reservation(params: Dict[str, Any]) -> Optional[int]:
+    """The reservation the options ask for; None for no reservation."""
+    if params["state"] == "absent":
+        return None
+    return params.get("reserved_concurrent_executions")
+
+
+def concurrency_params_error(params: Dict[str, Any]) -> Optional[str]:
+    """What is wrong with one function's options (before any AWS call), None when they are fine."""
+    desired = desired_reservation(params)
+    if desired is not None and desired < 0:
+        return f"reserved_concurrent_executions must be 0 or more, got {desired}"
+    return None
+
+
+def ensure_reservation(client, name: str, desired: Optional[int], check_mode: bool) -> Tuple[bool, Dict[str, Any]]:
+    """(changed, result) after making the reservation of function name equal to desired (None: no reservation).
+
+    result holds function_name, reserved_concurrent_executions, previous_reserved_concurrent_executions and the
+    before/after of the reservation (diff). A missing function fails, except in check mode (reported as a change)."""
+    current = get_function_concurrency(client, name)
+    if current is None:
+        if not check_mode:
+            raise PaymentsLambdaError(message=f"Lambda function {name} does not exist")
+        before = None
+    else:
+        before = current["reserved"]
+    changed = before != desired
+    after = desired
+    if changed and not check_mode:
+        if desired is None:
+            delete_function_concurrency(client, name)
+        else:
+            put_function_concurrency(client, name, desired)
+        after = get_function_concurrency(client, name)["reserved"]
+    return changed, {
+        "function_name": name,
+        "reserved_concurrent_executions": after,
+        "previous_reserved_concurrent_executions": before,
+        "diff": build_diff({"reserved_concurrent_executions": before}, {"reserved_concurrent_executions": after}),
+    }
+
+
 @LambdaErrorHandler.common_error_handler("get account settings")
 @AWSRetry.jittered_backoff()
 def get_account_settings(client) -> Dict[str, Any]:
@@ -118,6 +175,15 @@ def list_event_source_mappings(client, event_source_arn: str) -> List[Dict[str, 
     """Every mapping of the event source (any function); an unknown source has none."""
     paginator = client.get_paginator("list_event_source_mappings")
     result = paginator.paginate(EventSourceArn=event_source_arn).build_full_result()
+    return result.get("EventSourceMappings", [])
+
+
+@EventSourceMappingErrorHandler.list_error_handler("list event source mappings", [])
+@AWSRetry.jittered_backoff()
+def list_function_event_source_mappings(client, function_name: str) -> List[Dict[str, Any]]:
+    """Every mapping of the function (any source); a function that does not exist has none."""
+    paginator = client.get_paginator("list_event_source_mappings")
+    result = paginator.paginate(FunctionName=function_name).build_full_result()
     return result.get("EventSourceMappings", [])
 
 

@@ -81,7 +81,6 @@ previous_kms_key_id:
   sample: null
 """
 
-import re
 from typing import Any
 from typing import Dict
 from typing import Optional
@@ -89,19 +88,11 @@ from typing import Tuple
 
 from ansible_collections.payments.infra.plugins.module_utils.diff import build_diff
 from ansible_collections.payments.infra.plugins.module_utils.logs import PaymentsLogsError
-from ansible_collections.payments.infra.plugins.module_utils.logs import associate_kms_key
 from ansible_collections.payments.infra.plugins.module_utils.logs import describe_log_group
-from ansible_collections.payments.infra.plugins.module_utils.logs import disassociate_kms_key
+from ansible_collections.payments.infra.plugins.module_utils.logs import KEY_ARN
+from ansible_collections.payments.infra.plugins.module_utils.logs import group_arn
+from ansible_collections.payments.infra.plugins.module_utils.logs import set_kms_key
 from ansible_collections.payments.infra.plugins.module_utils.modules import PaymentsAWSModule
-
-KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$")
-
-
-def group_arn(group: Optional[Dict[str, Any]]) -> Optional[str]:
-    """The group's ARN without the ":*" DescribeLogGroups appends; None for no group."""
-    if not group:
-        return None
-    return re.sub(r":\*$", "", group.get("arn", "")) or None
 
 
 def ensure(client, name: str, desired: Optional[str], check_mode: bool) -> Tuple[bool, Dict[str, Any]]:
@@ -115,10 +106,7 @@ def ensure(client, name: str, desired: Optional[str], check_mode: bool) -> Tuple
     changed = before != desired
     after = desired
     if changed and not check_mode:
-        if desired is None:
-            disassociate_kms_key(client, name)
-        else:
-            associate_kms_key(client, name, desired)
+        set_kms_key(client, name, desired)
         after = (describe_log_group(client, name) or {}).get("kmsKeyId") or None
     return changed, {
         "log_group_name": name,

@@ -19,6 +19,9 @@ description:
     rather than failing, unlike M(amazon.aws.lambda_info).
   - With O(policies=true), also each existing function's resource-based policy (C(GetPolicy)), to compare with the
     statements M(amazon.aws.lambda_policy) would add (P(payments.infra.lambda_permission_differs#filter)).
+  - For each function named in O(event_source_mapping_functions), its event source mappings (one
+    C(ListEventSourceMappings) by function name), to compare with what M(payments.infra.lambda_event_source_mapping)
+    would set (P(payments.infra.lambda_event_source_mapping_differences#filter)).
   - The SQS queues named in O(queue_names) (the functions' on-failure destinations), their attributes and tags
     (C(GetQueueUrl), C(GetQueueAttributes), C(ListQueueTags)), to compare with what M(community.aws.sqs_queue)
     would set (P(payments.infra.sqs_queue_differences#filter)).
@@ -36,6 +39,13 @@ options:
     default: false
   queue_names:
     description: SQS queues to report (by name). A queue that does not exist is reported as null.
+    type: list
+    elements: str
+    default: []
+  event_source_mapping_functions:
+    description:
+      - Functions (names) whose event source mappings to report. A function that does not exist, or has none, is
+        reported with an empty list.
     type: list
     elements: str
     default: []
@@ -176,6 +186,28 @@ queues:
       description: The queue's tags.
       returned: when the queue exists
       type: dict
+event_source_mappings:
+  description:
+    - The event source mappings of each function of O(event_source_mapping_functions), oldest first, each in the
+      shape RV(payments.infra.lambda_event_source_mapping#module:event_source_mapping) has (snake_case, AWS stream
+      defaults filled in); an empty list when the function has none or does not exist.
+  returned: when O(event_source_mapping_functions) is not empty
+  type: dict
+  sample:
+    payment-fraud-detection-prod:
+      - uuid: 0f3c5e1a-4b2d-4c6e-8f90-1a2b3c4d5e6f
+        function_arn: arn:aws:lambda:eu-west-1:123456789012:function:payment-fraud-detection-prod
+        event_source_arn: arn:aws:dynamodb:eu-west-1:123456789012:table/transactions-prod/stream/2026-01-01T00:00:00.000
+        state: Enabled
+        enabled: true
+        batch_size: 100
+        starting_position: LATEST
+        function_response_types: [ReportBatchItemFailures]
+        maximum_retry_attempts: 3
+        bisect_batch_on_function_error: true
+        maximum_record_age_in_seconds: 3600
+        parallelization_factor: 1
+        on_failure_destination_arn: arn:aws:sqs:eu-west-1:123456789012:payment-stream-dlq-prod
 """
 
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
@@ -184,6 +216,9 @@ from ansible_collections.payments.infra.plugins.module_utils.awslambda import Pa
 from ansible_collections.payments.infra.plugins.module_utils.awslambda import get_account_settings
 from ansible_collections.payments.infra.plugins.module_utils.awslambda import get_function
 from ansible_collections.payments.infra.plugins.module_utils.awslambda import get_policy
+from ansible_collections.payments.infra.plugins.module_utils.awslambda import list_function_event_source_mappings
+from ansible_collections.payments.infra.plugins.module_utils.lambda_mappings import normalize_mapping
+from ansible_collections.payments.infra.plugins.module_utils.lambda_mappings import sort_mappings
 from ansible_collections.payments.infra.plugins.module_utils.modules import PaymentsAWSModule
 from ansible_collections.payments.infra.plugins.module_utils.sqs import PaymentsSQSError
 from ansible_collections.payments.infra.plugins.module_utils.sqs import get_queue_attributes
@@ -252,6 +287,15 @@ def gather(client, function_names, policies=False):
     }
 
 
+def gather_event_source_mappings(client, function_names):
+    """{name: [mapping, ...]}: each function's event source mappings in lambda_event_source_mapping's shape, oldest
+    first; one ListEventSourceMappings per function."""
+    return {
+        name: [normalize_mapping(raw) for raw in sort_mappings(list_function_event_source_mappings(client, name))]
+        for name in function_names
+    }
+
+
 def gather_queues(client, queue_names):
     """{name: {"queue_url", "queue_arn", "attributes", "tags"} or None} of the SQS queues."""
     queues = {}
@@ -275,10 +319,16 @@ def main():
         function_names=dict(type="list", elements="str", default=[]),
         policies=dict(type="bool", default=False),
         queue_names=dict(type="list", elements="str", default=[]),
+        event_source_mapping_functions=dict(type="list", elements="str", default=[]),
     )
     module = PaymentsAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     try:
-        result = gather(module.client("lambda"), module.params["function_names"], module.params["policies"])
+        client = module.client("lambda")
+        result = gather(client, module.params["function_names"], module.params["policies"])
+        if module.params["event_source_mapping_functions"]:
+            result["event_source_mappings"] = gather_event_source_mappings(
+                client, module.params["event_source_mapping_functions"]
+            )
         if module.params["queue_names"]:
             result["queues"] = gather_queues(module.client("sqs"), module.params["queue_names"])
     except (PaymentsLambdaError, PaymentsSQSError) as e:

@@ -75,63 +75,24 @@ previous_reserved_concurrent_executions:
   sample: null
 """
 
-from typing import Any
-from typing import Dict
-from typing import Optional
-from typing import Tuple
-
 from ansible_collections.payments.infra.plugins.module_utils.awslambda import PaymentsLambdaError
-from ansible_collections.payments.infra.plugins.module_utils.awslambda import delete_function_concurrency
-from ansible_collections.payments.infra.plugins.module_utils.awslambda import get_function_concurrency
-from ansible_collections.payments.infra.plugins.module_utils.awslambda import put_function_concurrency
-from ansible_collections.payments.infra.plugins.module_utils.diff import build_diff
+from ansible_collections.payments.infra.plugins.module_utils.awslambda import concurrency_argument_spec
+from ansible_collections.payments.infra.plugins.module_utils.awslambda import concurrency_params_error
+from ansible_collections.payments.infra.plugins.module_utils.awslambda import desired_reservation
+from ansible_collections.payments.infra.plugins.module_utils.awslambda import ensure_reservation
 from ansible_collections.payments.infra.plugins.module_utils.modules import PaymentsAWSModule
 
 
-def desired_reservation(params: Dict[str, Any]) -> Optional[int]:
-    if params["state"] == "absent":
-        return None
-    return params.get("reserved_concurrent_executions")
-
-
-def ensure(client, name: str, desired: Optional[int], check_mode: bool) -> Tuple[bool, Dict[str, Any]]:
-    """(changed, result) after making the reservation of function name equal to desired (None: no reservation)."""
-    current = get_function_concurrency(client, name)
-    if current is None:
-        if not check_mode:
-            raise PaymentsLambdaError(message=f"Lambda function {name} does not exist")
-        before = None
-    else:
-        before = current["reserved"]
-    changed = before != desired
-    after = desired
-    if changed and not check_mode:
-        if desired is None:
-            delete_function_concurrency(client, name)
-        else:
-            put_function_concurrency(client, name, desired)
-        after = get_function_concurrency(client, name)["reserved"]
-    return changed, {
-        "function_name": name,
-        "reserved_concurrent_executions": after,
-        "previous_reserved_concurrent_executions": before,
-        "diff": build_diff({"reserved_concurrent_executions": before}, {"reserved_concurrent_executions": after}),
-    }
-
-
 def main():
-    argument_spec = dict(
-        name=dict(type="str", required=True, aliases=["function_name"]),
-        reserved_concurrent_executions=dict(type="int"),
-        state=dict(type="str", choices=["present", "absent"], default="present"),
-    )
-    module = PaymentsAWSModule(argument_spec=argument_spec, supports_check_mode=True)
-    desired = desired_reservation(module.params)
-    if desired is not None and desired < 0:
-        module.fail_json(msg=f"reserved_concurrent_executions must be 0 or more, got {desired}")
+    module = PaymentsAWSModule(argument_spec=concurrency_argument_spec(), supports_check_mode=True)
+    error = concurrency_params_error(module.params)
+    if error:
+        module.fail_json(msg=error)
     client = module.client("lambda")
     try:
-        changed, result = ensure(client, module.params["name"], desired, module.check_mode)
+        changed, result = ensure_reservation(
+            client, module.params["name"], desired_reservation(module.params), module.check_mode
+        )
     except PaymentsLambdaError as e:
         module.fail_json_aws_error(e)
     module.exit_with_diff(dict(result, changed=changed))

@@ -216,32 +216,24 @@ event_source_mapping:
 import copy
 import time
 
+from ansible_collections.payments.infra.plugins.module_utils.lambda_mappings import SCALAR_OPTIONS
+from ansible_collections.payments.infra.plugins.module_utils.lambda_mappings import STREAM_DEFAULTS
 from ansible_collections.payments.infra.plugins.module_utils.awslambda import PaymentsLambdaError
 from ansible_collections.payments.infra.plugins.module_utils.awslambda import create_event_source_mapping
 from ansible_collections.payments.infra.plugins.module_utils.awslambda import delete_event_source_mapping
+from ansible_collections.payments.infra.plugins.module_utils.lambda_mappings import desired_changes
 from ansible_collections.payments.infra.plugins.module_utils.awslambda import get_event_source_mapping
+from ansible_collections.payments.infra.plugins.module_utils.lambda_mappings import is_mapping_of
+from ansible_collections.payments.infra.plugins.module_utils.lambda_mappings import is_stream
 from ansible_collections.payments.infra.plugins.module_utils.awslambda import list_event_source_mappings
+from ansible_collections.payments.infra.plugins.module_utils.lambda_mappings import normalize_mapping
+from ansible_collections.payments.infra.plugins.module_utils.lambda_mappings import sort_mappings
 from ansible_collections.payments.infra.plugins.module_utils.awslambda import update_event_source_mapping
 from ansible_collections.payments.infra.plugins.module_utils.diff import build_diff
 from ansible_collections.payments.infra.plugins.module_utils.modules import PaymentsAWSModule
 
 SETTLED = ("Enabled", "Disabled")
 TRANSITIONS = ("Creating", "Updating", "Enabling", "Disabling", "Deleting")
-# What AWS applies to a stream mapping when the option is not given (moto reports nothing).
-STREAM_DEFAULTS = {
-    "maximum_retry_attempts": -1,
-    "bisect_batch_on_function_error": False,
-    "maximum_record_age_in_seconds": -1,
-    "parallelization_factor": 1,
-}
-# Module option -> API parameter of the options compared one to one.
-SCALAR_OPTIONS = {
-    "batch_size": "BatchSize",
-    "maximum_retry_attempts": "MaximumRetryAttempts",
-    "bisect_batch_on_function_error": "BisectBatchOnFunctionError",
-    "maximum_record_age_in_seconds": "MaximumRecordAgeInSeconds",
-    "parallelization_factor": "ParallelizationFactor",
-}
 RANGES = {
     "batch_size": (1, 10000),
     "maximum_retry_attempts": (-1, 10000),
@@ -249,65 +241,15 @@ RANGES = {
 }
 
 
-def function_key(ref):
-    """(name, qualifier) of a function given as name, name:qualifier, full or partial ARN (qualified or not)."""
-    parts = ref.split(":")
-    if ref.startswith("arn:"):
-        parts = parts[6:]
-    elif len(parts) >= 3 and parts[1] == "function":
-        parts = parts[2:]
-    return parts[0], parts[1] if len(parts) > 1 and parts[1] != "$LATEST" else None
-
-
-def is_stream(event_source_arn):
-    service = event_source_arn.split(":")[2] if event_source_arn.count(":") >= 2 else ""
-    return service in ("dynamodb", "kinesis")
-
-
-def normalize_mapping(raw):
-    """The API's mapping in the module's snake_case shape, AWS stream defaults filled in."""
-    if not raw:
-        return None
-    source = raw.get("EventSourceArn", "")
-    state = raw.get("State")
-    enabled = raw.get("Enabled")
-    if enabled is None:
-        enabled = state in ("Enabled", "Enabling", "Creating", "Updating") if state else None
-    mapping = {
-        "uuid": raw.get("UUID"),
-        "event_source_mapping_arn": raw.get("EventSourceMappingArn"),
-        "function_arn": raw.get("FunctionArn"),
-        "event_source_arn": source,
-        "state": state,
-        "state_transition_reason": raw.get("StateTransitionReason"),
-        "enabled": enabled,
-        "batch_size": raw.get("BatchSize"),
-        "starting_position": raw.get("StartingPosition"),
-        "function_response_types": sorted(raw.get("FunctionResponseTypes") or []),
-        "maximum_retry_attempts": raw.get("MaximumRetryAttempts"),
-        "bisect_batch_on_function_error": raw.get("BisectBatchOnFunctionError"),
-        "maximum_record_age_in_seconds": raw.get("MaximumRecordAgeInSeconds"),
-        "parallelization_factor": raw.get("ParallelizationFactor"),
-        "on_failure_destination_arn": ((raw.get("DestinationConfig") or {}).get("OnFailure") or {}).get("Destination")
-        or None,
-        "last_processing_result": raw.get("LastProcessingResult"),
-    }
-    if is_stream(source):
-        for key, default in STREAM_DEFAULTS.items():
-            if mapping[key] is None:
-                mapping[key] = default
-    return mapping
-
-
 def find_mappings(client, function_name, event_source_arn):
     """The raw mappings of this function and source, oldest first (a name and its ARN are the same function)."""
-    wanted = function_key(function_name)
-    found = [
-        item
-        for item in list_event_source_mappings(client, event_source_arn)
-        if item.get("EventSourceArn") == event_source_arn and function_key(item.get("FunctionArn", "")) == wanted
-    ]
-    return sorted(found, key=lambda item: (str(item.get("LastModified") or ""), item.get("UUID") or ""))
+    return sort_mappings(
+        [
+            item
+            for item in list_event_source_mappings(client, event_source_arn)
+            if is_mapping_of(normalize_mapping(item), function_name, event_source_arn)
+        ]
+    )
 
 
 def validate(params):
@@ -329,31 +271,6 @@ def validate(params):
         if stream_only:
             errors.append(f"{', '.join(stream_only)} apply only to DynamoDB and Kinesis stream sources")
     return errors
-
-
-def desired_changes(current, params):
-    """(API parameters UpdateEventSourceMapping must send, warnings) for the options the user set."""
-    updates = {}
-    warnings = []
-    for key, api in SCALAR_OPTIONS.items():
-        value = params.get(key)
-        if value is not None and value != current[key]:
-            updates[api] = value
-    if params.get("enabled") is not None and params["enabled"] != current["enabled"]:
-        updates["Enabled"] = params["enabled"]
-    types = params.get("function_response_types")
-    if types is not None and sorted(set(types)) != current["function_response_types"]:
-        updates["FunctionResponseTypes"] = sorted(set(types))
-    destination = params.get("on_failure_destination_arn")
-    if destination is not None and (destination or None) != current["on_failure_destination_arn"]:
-        updates["DestinationConfig"] = {"OnFailure": {"Destination": destination} if destination else {}}
-    position = params.get("starting_position")
-    if position is not None and current["starting_position"] and position != current["starting_position"]:
-        warnings.append(
-            f"starting_position {position} ignored: the mapping {current['uuid']} started at "
-            f"{current['starting_position']} and AWS cannot change it (delete the mapping to start elsewhere)"
-        )
-    return updates, warnings
 
 
 def create_parameters(params):

@@ -1,9 +1,10 @@
 """Compare-first rerun of the api tier (issue #8) still corrects drift.
 
 A rerun of the api tier reads the HTTP API with its integrations, routes, stages and the VPC Link in one
-payments.infra.apigatewayv2_info call and the access log group in one amazon.aws.cloudwatchlogs_log_group_info call,
-compares them with payments.infra.apigatewayv2_differences (the modules' own comparison code), and runs an ensuring
-module only for what is missing or differs.
+payments.infra.apigatewayv2_info call and the access log group in one payments.infra.cloudwatchlogs_log_groups_info
+call (run alone; in a play where the network tier ran, its read of the stack's log groups serves), compares them with
+payments.infra.apigatewayv2_differences and payments.infra.cloudwatchlogs_log_group_differences (the modules' own
+comparison code), and runs an ensuring module only for what is missing or differs.
 
 One converge of the tiers the API needs and of the API, a no-op rerun of --tags api (no ensuring module runs, no write,
 the exact read requests), then drifts made with boto3: the $default route's target, an integration's timeout, the
@@ -41,10 +42,8 @@ EXPECTED = {
     ROLE + "Route the requests to the integrations",
     ROLE + "Deploy the stage automatically, with JSON access logs and throttling",
 }
-# In check mode the log group is only reported: amazon.aws cloudwatchlogs_log_group puts a retention even then.
-EXPECTED_CHECK = EXPECTED - {ROLE + "Create or update the access log group (KMS-encrypted, with retention)"} | {
-    ROLE + "Report what a real run would change in the access log group (check mode)"
-}
+# payments.infra.cloudwatchlogs_log_groups writes nothing in check mode: the same tasks report the change.
+EXPECTED_CHECK = EXPECTED
 # What the no-op reads of API Gateway and CloudWatch Logs are, exactly (the request log names GetIntegrations
 # GET /v2/apis/<api>/{id}).
 NOOP_API_READS = {
@@ -54,7 +53,7 @@ NOOP_API_READS = {
     "apigateway:GET /v2/apis/{api}/stages": 1,
     "apigateway:GET /v2/vpclinks": 1,
     "logs:DescribeLogGroups": 1,
-    "logs:ListTagsLogGroup": 1,
+    "logs:ListTagsForResource": 1,
 }
 WRITE = re.compile(r"^(Create|Put|Delete|Update|Modify|Tag|Untag|Add|Remove|Set|Associate|Attach|Register|Rotate)")
 REST_WRITE = re.compile(r"^(PUT|POST|DELETE|PATCH) ")
@@ -229,6 +228,6 @@ def test_api_rerun_reads_once_and_corrects_every_drift(playbook, record_property
         f"api drift: {len(EXPECTED)} drifted resources (route target, integration timeout, stage log format + tag,"
         f" API CORS + tag, log group retention) corrected by exactly their {len(EXPECTED)} tasks, --check reported"
         f" them writing nothing; no-op --tags api: 2 module calls for the tier (apigatewayv2_info,"
-        f" cloudwatchlogs_log_group_info), no ensuring module, {sum(NOOP_API_READS.values())} API Gateway + Logs"
+        f" cloudwatchlogs_log_groups_info), no ensuring module, {sum(NOOP_API_READS.values())} API Gateway + Logs"
         f" requests, {len(noop_entries)} requests in all before the drifts, {len(again_entries)} after, 0 writes",
     )

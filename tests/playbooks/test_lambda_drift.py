@@ -1,9 +1,10 @@
 """The compare-first skip of the Lambda tier (issue #8): a no-op rerun of --tags lambda reads the functions (with
 their tags and policies) and the on-failure queue once, with payments.infra.lambda_account_info, and calls neither
-amazon.aws.lambda, amazon.aws.lambda_policy nor community.aws.sqs_queue. A drift made with boto3 on a converged
-account (a function's memory, an environment variable, a tag, a removed invoke permission, the queue's retention) is
-reported by --check without any write, corrected by a rerun exactly where it was made, and the rerun after that
-reports changed=0; a changed source file redeploys exactly its function.
+amazon.aws.lambda, amazon.aws.lambda_policy, community.aws.sqs_queue, payments.infra.lambda_event_source_mapping nor
+payments.infra.lambda_concurrencies. A drift made with boto3 on a converged account (a function's memory, an
+environment variable, a tag, a removed invoke permission, the queue's retention, the stream mapping's batch size and
+state, a function's reserved concurrency) is reported by --check without any write, corrected by a rerun exactly where
+it was made, and the rerun after that reports changed=0; a changed source file redeploys exactly its function.
 
 The deployment packages are built from a copy of files/lambdas (lambda_source_root), so the code change never
 touches the repository.
@@ -34,6 +35,11 @@ API_PERMISSION_TASK = (
 QUEUE_TASK = (
     "payments.infra.lambda : Create or update the stream mapping's on-failure queue where it is missing or differs"
 )
+MAPPING_TASK = (
+    "payments.infra.lambda : Feed the transactions table stream to fraud_detection where the mapping is missing or "
+    "differs"
+)
+CONCURRENCY_TASK = "payments.infra.lambda : Set the functions' reserved concurrency where it differs"
 # The drifts below, as (task, loop item) of the `changed:` lines they must cause.
 EXPECTED = {
     (FUNCTIONS_TASK, "payment_validation"),
@@ -41,6 +47,8 @@ EXPECTED = {
     (FUNCTIONS_TASK, "fraud_detection"),
     (API_PERMISSION_TASK, "payment_validation /validate"),
     (QUEUE_TASK, None),
+    (MAPPING_TASK, None),
+    (CONCURRENCY_TASK, None),
 }
 TASK = re.compile(r"^TASK \[(.+?)\] \*+$")
 CHANGED = re.compile(r"^changed: \[localhost\](?: => \(item=(.+?)\))?\s*$")
@@ -140,7 +148,13 @@ def _state(awslambda, sqs):
             return []
 
     url = sqs.get_queue_url(QueueName=QUEUE)["QueueUrl"]
+    mappings = awslambda.list_event_source_mappings(FunctionName=FRAUD)["EventSourceMappings"]
     return {
+        "mappings": [(m["UUID"], m.get("BatchSize"), m.get("State")) for m in mappings],
+        "concurrency": {
+            name: awslambda.get_function_concurrency(FunctionName=name).get("ReservedConcurrentExecutions")
+            for name in (VALIDATION, PROCESSING)
+        },
         "memory": awslambda.get_function_configuration(FunctionName=VALIDATION)["MemorySize"],
         "processing_env": awslambda.get_function_configuration(FunctionName=PROCESSING)["Environment"]["Variables"],
         "fraud_tags": awslambda.get_function(FunctionName=FRAUD).get("Tags", {}),
@@ -165,6 +179,11 @@ def _make_drifts(awslambda, sqs, converged):
     awslambda.remove_permission(FunctionName=VALIDATION, StatementId="apigateway-invoke")
     url = sqs.get_queue_url(QueueName=QUEUE)["QueueUrl"]
     sqs.set_queue_attributes(QueueUrl=url, Attributes={"MessageRetentionPeriod": "86400"})
+    ((uuid, batch_size, _state),) = converged["mappings"]
+    awslambda.update_event_source_mapping(UUID=uuid, BatchSize=batch_size + 10, Enabled=False)
+    awslambda.put_function_concurrency(
+        FunctionName=PROCESSING, ReservedConcurrentExecutions=converged["concurrency"][PROCESSING] + 1
+    )
 
 
 def _module_calls(output):
@@ -182,18 +201,18 @@ def _module_calls(output):
 
 
 # The lambda role's tasks after its lookups that call an AWS module (IAM, log group and secret tasks left out:
-# other compare-first work owns them), by name; a no-op calls only the read and the stream mapping's module.
-NOOP_MODULE_CALLS = 2
+# other compare-first work owns them), by name; a no-op calls only the read.
+NOOP_MODULE_CALLS = 1
 MODULE_TASKS = {
     FUNCTIONS_TASK,
     API_PERMISSION_TASK,
     QUEUE_TASK,
     "payments.infra.lambda : Allow Secrets Manager to invoke the rotation function for the database secret "
     "where it is missing or differs",
-    "payments.infra.lambda : Read the account's Lambda concurrency, our functions, their policies and the on-failure "
-    "queue",
-    "payments.infra.lambda : Feed the transactions table stream to fraud_detection",
-    "payments.infra.lambda : Set each function's reserved concurrency where it differs",
+    "payments.infra.lambda : Read the account's Lambda concurrency, our functions, their policies, the on-failure "
+    "queue and the stream mapping",
+    MAPPING_TASK,
+    CONCURRENCY_TASK,
 }
 
 
@@ -206,6 +225,7 @@ def test_lambda_tier_skips_converged_functions_and_corrects_every_drift(playbook
     assert converged["validation_sids"] == ["apigateway-invoke"]
     assert converged["fraud_tags"].get("Component") == "lambda-fraud-detection"
     assert converged["retention"] == str(14 * 86400)
+    assert len(converged["mappings"]) == 1 and converged["mappings"][0][1:] == (100, "Enabled")
 
     noop, noop_entries, noop_writes = runner.run("--tags", "lambda")
     assert _recap(noop)["changed"] == 0, noop[-10000:]
@@ -252,9 +272,10 @@ def test_lambda_tier_skips_converged_functions_and_corrects_every_drift(playbook
 
     record_property(
         "figure",
-        f"lambda drift: 5 drifts (memory, env var, tag, removed permission, queue retention) corrected by exactly"
+        f"lambda drift: 7 drifts (memory, env var, tag, removed permission, queue retention, mapping batch size and"
+        f" state, reserved concurrency) corrected by exactly"
         f" {len(EXPECTED)} module calls, --check reported them writing nothing, a source change redeployed only its"
-        f" function; no-op --tags lambda: {noop_calls} module calls in the read/function/permission/queue/mapping"
-        f" tasks (the read and the mapping), {len(noop_entries)} requests before"
+        f" function; no-op --tags lambda: {noop_calls} module call in the read/function/permission/queue/mapping/"
+        f"concurrency tasks (the read), {len(noop_entries)} requests before"
         f" the drifts, {len(again_entries)} after, changed=0, 0 writes",
     )

@@ -2,9 +2,11 @@
 with no write, a rerun corrects exactly that, and the rerun after it changes nothing.
 
 The network tier reads its gateways once (payments.infra.ec2_vpc_resources_info in lookup.yml) and runs
-amazon.aws.ec2_vpc_igw / ec2_vpc_nat_gateway only for a gateway that is missing or differs in what those modules
-set (compare-first, tasks/gateways.yml): this test is the witness that the comparison still sees a tag changed by
-hand. The drift is made with boto3; what the runs send is read from the emulator's request log.
+amazon.aws.ec2_vpc_igw only for a gateway that is missing or differs in what it sets, and
+payments.infra.ec2_nat_gateways only when the filter payments.infra.ec2_nat_gateways_plan (the module's own
+comparison) finds a NAT gateway missing or differing (compare-first, tasks/gateways.yml): this test is the witness
+that the comparison still sees a tag changed by hand. The drift is made with boto3; what the runs send is read from
+the emulator's request log.
 """
 
 import boto3

@@ -2,8 +2,8 @@
 --check reports exactly that with no write, a rerun corrects exactly that, and the rerun after it changes nothing.
 
 The network tier reads its flow logs with the tier's one read (payments.infra.ec2_vpc_resources_info, resources
-flow_logs) and the flow log group once (amazon.aws.cloudwatchlogs_log_group_info); it runs
-amazon.aws.cloudwatchlogs_log_group and payments.infra.vpc_flow_logs only for what is missing or differs
+flow_logs) and the flow log group once (payments.infra.cloudwatchlogs_log_groups_info); it runs
+payments.infra.cloudwatchlogs_log_groups and payments.infra.vpc_flow_logs only for what is missing or differs
 (compare-first, tasks/flow_logs.yml). The secrets tier associates its logs key with the group from the network
 tier's read (network_outputs.flow_log_group_kms_key_id) and takes the account id from the network preflight
 (network_account) instead of amazon.aws.aws_caller_info. This test is the witness that those comparisons still see a
@@ -82,7 +82,7 @@ def test_flow_log_group_flow_log_and_key_drift_is_corrected(playbook, monkeypatc
     # The retention, the group's tag, the flow log's tag and the key set again: nothing else.
     assert corrections == {
         "logs:PutRetentionPolicy": 1,
-        "logs:TagLogGroup": 1,
+        "logs:TagResource": 1,
         "ec2:CreateTags": 1,
         "logs:AssociateKmsKey": 1,
     }, corrections

@@ -6,9 +6,12 @@ import zipfile
 
 import boto3
 import pytest
-from ansible_collections.payments.infra.plugins.module_utils.awslambda import PaymentsLambdaError
+from ansible_collections.payments.infra.plugins.module_utils.awslambda import (
+    PaymentsLambdaError,
+    desired_reservation,
+    ensure_reservation,
+)
 from ansible_collections.payments.infra.plugins.modules import lambda_account_info as info
-from ansible_collections.payments.infra.plugins.modules import lambda_concurrency as module
 
 NAME = "payment-test-fn"
 
@@ -42,7 +45,7 @@ def reserved(client):
 
 
 def test_check_mode_reports_the_change_and_changes_nothing(client):
-    changed, result = module.ensure(client, NAME, 10, True)
+    changed, result = ensure_reservation(client, NAME, 10, True)
     assert changed
     assert result["reserved_concurrent_executions"] == 10
     assert result["previous_reserved_concurrent_executions"] is None
@@ -54,20 +57,20 @@ def test_check_mode_reports_the_change_and_changes_nothing(client):
 
 
 def test_set_then_rerun_changes_nothing(client):
-    changed, result = module.ensure(client, NAME, 10, False)
+    changed, result = ensure_reservation(client, NAME, 10, False)
     assert changed and result["reserved_concurrent_executions"] == 10
     assert reserved(client) == 10
     for check_mode in (True, False):
-        changed, result = module.ensure(client, NAME, 10, check_mode)
+        changed, result = ensure_reservation(client, NAME, 10, check_mode)
         assert not changed
         assert result["previous_reserved_concurrent_executions"] == 10
 
 
 def test_change_and_remove(client):
-    module.ensure(client, NAME, 10, False)
-    changed, _result = module.ensure(client, NAME, 25, False)
+    ensure_reservation(client, NAME, 10, False)
+    changed, _result = ensure_reservation(client, NAME, 25, False)
     assert changed and reserved(client) == 25
-    changed, result = module.ensure(client, NAME, None, False)
+    changed, result = ensure_reservation(client, NAME, None, False)
     assert changed
     assert result == {
         "function_name": NAME,
@@ -76,22 +79,22 @@ def test_change_and_remove(client):
         "diff": {"before": {"reserved_concurrent_executions": 25}, "after": {"reserved_concurrent_executions": None}},
     }
     assert reserved(client) is None
-    changed, _result = module.ensure(client, NAME, None, False)
+    changed, _result = ensure_reservation(client, NAME, None, False)
     assert not changed
 
 
 def test_zero_is_a_reservation_not_a_removal(client):
-    changed, _result = module.ensure(client, NAME, 0, False)
+    changed, _result = ensure_reservation(client, NAME, 0, False)
     assert changed and reserved(client) == 0
-    changed, _result = module.ensure(client, NAME, 0, False)
+    changed, _result = ensure_reservation(client, NAME, 0, False)
     assert not changed
 
 
 def test_missing_function_fails_except_in_check_mode(client):
-    changed, result = module.ensure(client, "missing", 5, True)
+    changed, result = ensure_reservation(client, "missing", 5, True)
     assert changed and result["previous_reserved_concurrent_executions"] is None
     with pytest.raises(PaymentsLambdaError, match="does not exist"):
-        module.ensure(client, "missing", 5, False)
+        ensure_reservation(client, "missing", 5, False)
 
 
 @pytest.mark.parametrize(
@@ -99,7 +102,7 @@ def test_missing_function_fails_except_in_check_mode(client):
     [("present", 5, 5), ("present", None, None), ("absent", 5, None)],
 )
 def test_desired_reservation(state, value, expected):
-    assert module.desired_reservation({"state": state, "reserved_concurrent_executions": value}) == expected
+    assert desired_reservation({"state": state, "reserved_concurrent_executions": value}) == expected
 
 
 class _FakeLambda:

@@ -6,7 +6,12 @@ import zipfile
 
 import boto3
 import pytest
+from ansible_collections.payments.infra.plugins.filter.lambda_event_source_mapping_differences import (
+    lambda_event_source_mapping_differences,
+)
 from ansible_collections.payments.infra.plugins.module_utils.awslambda import PaymentsLambdaError
+from ansible_collections.payments.infra.plugins.module_utils.lambda_mappings import function_key
+from ansible_collections.payments.infra.plugins.modules import lambda_account_info as info
 from ansible_collections.payments.infra.plugins.modules import lambda_event_source_mapping as module
 
 NAME = "payment-test-fraud"
@@ -210,7 +215,7 @@ def _zip():
     ],
 )
 def test_function_key(ref, expected):
-    assert module.function_key(ref) == expected
+    assert function_key(ref) == expected
 
 
 def test_validate_names_each_bad_option():
@@ -279,3 +284,30 @@ def test_wait_for_deletion():
     fake, clock = _SettlingLambda(["Deleting"]), _Clock()
     with pytest.raises(PaymentsLambdaError, match="to be deleted"):
         module.wait_until_settled(fake, "u-1", 4, gone=True, sleep=clock.sleep, clock=clock)
+
+
+def test_account_info_read_compares_as_the_module_does(aws):
+    """lambda_account_info's read of the function's mappings, through the filter, says what ensure_present would do."""
+    client = aws["client"]
+    wanted = params(aws)
+    assert info.gather_event_source_mappings(client, [NAME, "payment-test-missing"]) == {
+        NAME: [],
+        "payment-test-missing": [],
+    }
+    assert lambda_event_source_mapping_differences([], wanted) == ["missing"]
+    module.ensure_present(client, wanted, False, waiter=no_wait)
+    read = info.gather_event_source_mappings(client, [NAME])[NAME]
+    assert len(read) == 1 and read[0]["batch_size"] == 100
+    assert lambda_event_source_mapping_differences(read, wanted) == []
+    assert module.ensure_present(client, wanted, True, waiter=no_wait)[0] is False
+
+    client.update_event_source_mapping(UUID=read[0]["uuid"], BatchSize=10, Enabled=False)
+    drifted = info.gather_event_source_mappings(client, [NAME])[NAME]
+    assert lambda_event_source_mapping_differences(drifted, wanted) == ["batch_size", "enabled"]
+    changed, after, _diff, _warnings = module.ensure_present(client, wanted, False, waiter=no_wait)
+    assert changed and after["batch_size"] == 100 and after["enabled"] is True
+    assert (
+        lambda_event_source_mapping_differences(info.gather_event_source_mappings(client, [NAME])[NAME], wanted) == []
+    )
+    # Another source of the same function is another mapping.
+    assert lambda_event_source_mapping_differences(read, dict(wanted, event_source_arn=aws["queue_arn"])) == ["missing"]

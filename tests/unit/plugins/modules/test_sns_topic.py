@@ -173,7 +173,7 @@ def params(**overrides):
 
 
 def present(fake, check_mode=False, **overrides):
-    return sns_topic.ensure_present(fake, fake, params(**overrides), check_mode)
+    return sns_utils.ensure_topic_present(fake, fake, params(**overrides), check_mode)
 
 
 def test_check_mode_plans_the_creation_and_calls_nothing(fake):
@@ -304,11 +304,11 @@ def test_fifo_topic_created_and_type_cannot_change(fake):
 
 def test_absent_deletes_once(fake):
     present(fake)
-    assert sns_topic.ensure_absent(fake, fake, params(state="absent"), True)[0]
+    assert sns_utils.ensure_topic_absent(fake, fake, params(state="absent"), True)[0]
     assert ARN in fake.topics
-    changed, topic, diff, _warnings = sns_topic.ensure_absent(fake, fake, params(state="absent"), False)
+    changed, topic, diff, _warnings = sns_utils.ensure_topic_absent(fake, fake, params(state="absent"), False)
     assert changed and topic == {} and diff["before"]["arn"] == ARN
-    assert not sns_topic.ensure_absent(fake, fake, params(state="absent"), False)[0]
+    assert not sns_utils.ensure_topic_absent(fake, fake, params(state="absent"), False)[0]
 
 
 def test_find_topic_arn_matches_the_whole_name(fake):
