@@ -81,7 +81,7 @@ from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import route_desired
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import stage_desired
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import vpc_link_refused_changes
-from ansible_collections.payments.infra.plugins.module_utils.tagging import tag_changes
+from ansible_collections.payments.infra.plugins.module_utils.tag_compare import tag_changes
 
 KINDS = ("api", "vpc_link", "integration", "route", "stage")
 MISSING = ["missing"]

@@ -48,7 +48,7 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.payments.infra.plugins.module_utils.logs import log_group_differences
+from ansible_collections.payments.infra.plugins.module_utils.logs_compare import log_group_differences
 
 
 def cloudwatchlogs_log_group_differences(found, desired, purge_tags=True):

@@ -31,8 +31,8 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_ta
 
 from ansible_collections.payments.infra.plugins.module_utils.retries import AWSRetry
 from ansible_collections.payments.infra.plugins.module_utils.tagging import get_resources_tags
-from ansible_collections.payments.infra.plugins.module_utils.tagging import merge_tags
-from ansible_collections.payments.infra.plugins.module_utils.tagging import tag_changes
+from ansible_collections.payments.infra.plugins.module_utils.tag_compare import merge_tags
+from ansible_collections.payments.infra.plugins.module_utils.tag_compare import tag_changes
 
 # Settings of the alarm (snake_case name -> PutMetricAlarm parameter), other than the metric and the tags.
 ALARM_SETTINGS = {

@@ -29,8 +29,9 @@ from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorH
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 
 from ansible_collections.payments.infra.plugins.module_utils.retries import AWSRetry
-from ansible_collections.payments.infra.plugins.module_utils.tagging import merge_tags
-from ansible_collections.payments.infra.plugins.module_utils.tagging import tag_changes
+from ansible_collections.payments.infra.plugins.module_utils.tag_compare import merge_tags
+from ansible_collections.payments.infra.plugins.module_utils.logs_compare import log_group_differences
+from ansible_collections.payments.infra.plugins.module_utils.tag_compare import tag_changes
 
 # AssociateKmsKey fails with OperationAbortedException while another change of the same group is in flight.
 _GROUP_BUSY = ["OperationAbortedException"]
@@ -178,25 +179,6 @@ def read_log_groups(
         name: normalize_log_group(group, list_log_group_tags(client, group_arn(group)) if with_tags else None)
         for name, group in sorted(found.items())
     }
-
-
-def log_group_differences(
-    current: Optional[Dict[str, Any]], desired: Dict[str, Any], purge_tags: bool = True
-) -> List[str]:
-    """What cloudwatchlogs_log_groups (state present) would change: ["missing"] for a group that does not exist,
-    else the differing options among retention, kms_key_id and tags ([] when none). An option desired leaves unset
-    (None) is never compared; tags compare with purge_tags (aws:* keys are never removed)."""
-    if not current:
-        return ["missing"]
-    differences = []
-    if desired.get("retention") is not None and current.get("retention_in_days") != int(desired["retention"]):
-        differences.append("retention")
-    if desired.get("kms_key_id") is not None and (current.get("kms_key_id") or "") != desired["kms_key_id"]:
-        differences.append("kms_key_id")
-    to_set, to_unset = tag_changes(current.get("tags"), desired.get("tags"), purge_tags)
-    if to_set or to_unset:
-        differences.append("tags")
-    return differences
 
 
 def set_kms_key(client, name: str, desired: Optional[str]) -> None:

@@ -37,7 +37,7 @@ from ansible_collections.payments.infra.plugins.module_utils import ec2
 from ansible_collections.payments.infra.plugins.module_utils.ec2 import EC2ErrorHandler
 from ansible_collections.payments.infra.plugins.module_utils.ec2 import PaymentsEC2Error
 from ansible_collections.payments.infra.plugins.module_utils.retries import AWSRetry
-from ansible_collections.payments.infra.plugins.module_utils.tagging import tag_changes
+from ansible_collections.payments.infra.plugins.module_utils.tag_compare import tag_changes
 from ansible_collections.payments.infra.plugins.module_utils.vpc_resources import NAT_GATEWAY_STATES
 from ansible_collections.payments.infra.plugins.module_utils.vpc_resources import normalize_address
 from ansible_collections.payments.infra.plugins.module_utils.vpc_resources import normalize_nat_gateway

@@ -28,8 +28,8 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_ta
 
 from ansible_collections.payments.infra.plugins.module_utils.diff import build_diff
 from ansible_collections.payments.infra.plugins.module_utils.retries import AWSRetry
-from ansible_collections.payments.infra.plugins.module_utils.tagging import merge_tags
-from ansible_collections.payments.infra.plugins.module_utils.tagging import tag_changes
+from ansible_collections.payments.infra.plugins.module_utils.tag_compare import merge_tags
+from ansible_collections.payments.infra.plugins.module_utils.tag_compare import tag_changes
 
 # SubscriptionArn of a subscription the endpoint has not confirmed yet (email, http/https). Such a
 # subscription cannot be unsubscribed: AWS deletes it when it is not confirmed within 3 days.

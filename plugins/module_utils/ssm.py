@@ -30,8 +30,8 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_ta
 
 from ansible_collections.payments.infra.plugins.module_utils.retries import AWSRetry
 from ansible_collections.payments.infra.plugins.module_utils.tagging import get_resources_tags
-from ansible_collections.payments.infra.plugins.module_utils.tagging import merge_tags
-from ansible_collections.payments.infra.plugins.module_utils.tagging import tag_changes
+from ansible_collections.payments.infra.plugins.module_utils.tag_compare import merge_tags
+from ansible_collections.payments.infra.plugins.module_utils.tag_compare import tag_changes
 
 # GetParameters and DeleteParameters take at most 10 names; a DescribeParameters filter takes at most 50 values
 # and DescribeParameters answers at most 50 parameters a page (MaxResults).

@@ -32,8 +32,8 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_ta
 from ansible_collections.payments.infra.plugins.module_utils.ec2 import EC2ErrorHandler
 from ansible_collections.payments.infra.plugins.module_utils.ec2 import describe_subnets
 from ansible_collections.payments.infra.plugins.module_utils.retries import AWSRetry
-from ansible_collections.payments.infra.plugins.module_utils.tagging import merge_tags
-from ansible_collections.payments.infra.plugins.module_utils.tagging import tag_changes
+from ansible_collections.payments.infra.plugins.module_utils.tag_compare import merge_tags
+from ansible_collections.payments.infra.plugins.module_utils.tag_compare import tag_changes
 
 SUBNET_NOT_FOUND = "InvalidSubnetID.NotFound"
 # IPv6 association states that count as "the subnet has an IPv6 CIDR block" (as amazon.aws.ec2_vpc_subnet reads it).

@@ -17,16 +17,11 @@ a module's main() hands to module.fail_json_aws_error().
 from typing import Dict
 from typing import Iterable
 from typing import List
-from typing import Optional
-from typing import Tuple
-
-from ansible.module_utils.common.text.converters import to_text
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 
 from ansible_collections.payments.infra.plugins.module_utils.retries import AWSRetry
 
@@ -44,28 +39,6 @@ class TaggingErrorHandler(AWSErrorHandler):
     @classmethod
     def _is_missing(cls):
         return is_boto3_error_code("ResourceNotFoundException")
-
-
-def tag_changes(
-    current: Optional[Dict[str, str]], desired: Optional[Dict[str, str]], purge_tags: bool = True
-) -> Tuple[Dict[str, str], List[str]]:
-    """Tags to set and tag keys to remove so that current matches desired.
-
-    desired=None means "the user did not set tags": nothing changes, whatever purge_tags says.
-    Reserved aws:* keys are never removed (compare_aws_tags skips them). Both results are sorted by key, so
-    the API calls made from them do not depend on hash order.
-    """
-    if desired is None:
-        return {}, []
-    to_set, to_unset = compare_aws_tags(current or {}, desired, purge_tags=purge_tags)
-    return {key: to_text(to_set[key]) for key in sorted(to_set)}, sorted(to_unset)
-
-
-def merge_tags(current: Optional[Dict[str, str]], to_set: Dict[str, str], to_unset: List[str]) -> Dict[str, str]:
-    """The tags a resource will carry once to_set is applied and to_unset removed (for check and diff mode)."""
-    result = {key: value for key, value in (current or {}).items() if key not in to_unset}
-    result.update({key: to_text(value) for key, value in to_set.items()})
-    return result
 
 
 @TaggingErrorHandler.common_error_handler("get the tags of resources")

@@ -147,8 +147,8 @@ from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import normalize_vpc_link
 from ansible_collections.payments.infra.plugins.module_utils.diff import build_diff
 from ansible_collections.payments.infra.plugins.module_utils.modules import PaymentsAWSModule
-from ansible_collections.payments.infra.plugins.module_utils.tagging import merge_tags
-from ansible_collections.payments.infra.plugins.module_utils.tagging import tag_changes
+from ansible_collections.payments.infra.plugins.module_utils.tag_compare import merge_tags
+from ansible_collections.payments.infra.plugins.module_utils.tag_compare import tag_changes
 
 WAIT_DELAY = 5
 

@@ -511,8 +511,8 @@ from ansible_collections.payments.infra.plugins.module_utils.dynamodb import upd
 from ansible_collections.payments.infra.plugins.module_utils.dynamodb import update_table
 from ansible_collections.payments.infra.plugins.module_utils.dynamodb import update_time_to_live
 from ansible_collections.payments.infra.plugins.module_utils.modules import PaymentsAWSModule
-from ansible_collections.payments.infra.plugins.module_utils.tagging import merge_tags
-from ansible_collections.payments.infra.plugins.module_utils.tagging import tag_changes
+from ansible_collections.payments.infra.plugins.module_utils.tag_compare import merge_tags
+from ansible_collections.payments.infra.plugins.module_utils.tag_compare import tag_changes
 
 KEY_TYPES = ["S", "N", "B"]
 WAIT_DELAY = 5

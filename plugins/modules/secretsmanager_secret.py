@@ -261,8 +261,8 @@ from ansible_collections.payments.infra.plugins.module_utils.secretsmanager impo
 from ansible_collections.payments.infra.plugins.module_utils.secretsmanager import tag_secret
 from ansible_collections.payments.infra.plugins.module_utils.secretsmanager import untag_secret
 from ansible_collections.payments.infra.plugins.module_utils.secretsmanager import update_secret
-from ansible_collections.payments.infra.plugins.module_utils.tagging import merge_tags
-from ansible_collections.payments.infra.plugins.module_utils.tagging import tag_changes
+from ansible_collections.payments.infra.plugins.module_utils.tag_compare import merge_tags
+from ansible_collections.payments.infra.plugins.module_utils.tag_compare import tag_changes
 
 
 KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[^:]*:[0-9]*:key/")

@@ -231,8 +231,8 @@ from ansible_collections.payments.infra.plugins.module_utils.ec2 import describe
 from ansible_collections.payments.infra.plugins.module_utils.ec2 import log_group_name_from_arn
 from ansible_collections.payments.infra.plugins.module_utils.ec2 import normalize_flow_log
 from ansible_collections.payments.infra.plugins.module_utils.modules import PaymentsAWSModule
-from ansible_collections.payments.infra.plugins.module_utils.tagging import merge_tags
-from ansible_collections.payments.infra.plugins.module_utils.tagging import tag_changes
+from ansible_collections.payments.infra.plugins.module_utils.tag_compare import merge_tags
+from ansible_collections.payments.infra.plugins.module_utils.tag_compare import tag_changes
 
 RESOURCE_TYPES = ["VPC", "Subnet", "NetworkInterface", "TransitGateway", "TransitGatewayAttachment"]
 # Transit gateway flow logs take no TrafficType (AWS CreateFlowLogs: "not supported for transit gateway

@@ -2,12 +2,8 @@
 
 import boto3
 import pytest
-from ansible_collections.payments.infra.plugins.module_utils.tagging import (
-    PaymentsTaggingError,
-    get_resources_tags,
-    merge_tags,
-    tag_changes,
-)
+from ansible_collections.payments.infra.plugins.module_utils.tag_compare import merge_tags, tag_changes
+from ansible_collections.payments.infra.plugins.module_utils.tagging import PaymentsTaggingError, get_resources_tags
 from aws_fakes import Paginator, client_error
 
 
