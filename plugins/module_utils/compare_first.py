@@ -131,7 +131,7 @@ def function_differences(current, desired):
     return differences
 
 
-def _extract_statement(policy, sid):
+def extract_statement(policy, sid):
     """The statement sid of the policy flattened as amazon.aws.lambda_policy's extract_statement does; {} if none."""
     for statement in (policy or {}).get("Statement", []):
         if statement.get("Sid") != sid:
@@ -167,7 +167,7 @@ def permission_differences(policy, desired):
     unknown = set(desired) - {"function_name", "statement_id", "state", *PERMISSION_OPTIONS}
     if unknown:
         raise ValueError(f"options the comparison does not cover: {', '.join(sorted(unknown))}")
-    current = _extract_statement(policy, desired["statement_id"])
+    current = extract_statement(policy, desired["statement_id"])
     if desired.get("state", "present") == "absent":
         return ["state"] if current else []
     if not current:

@@ -1,10 +1,11 @@
-"""The compare-first skip of the Lambda tier (issue #8): a no-op rerun of --tags lambda reads the functions (with
-their tags and policies) and the on-failure queue once, with payments.infra.lambda_account_info, and calls neither
-amazon.aws.lambda, amazon.aws.lambda_policy, community.aws.sqs_queue, payments.infra.lambda_event_source_mapping nor
-payments.infra.lambda_concurrencies. A drift made with boto3 on a converged account (a function's memory, an
-environment variable, a tag, a removed invoke permission, the queue's retention, the stream mapping's batch size and
-state, a function's reserved concurrency) is reported by --check without any write, corrected by a rerun exactly where
-it was made, and the rerun after that reports changed=0; a changed source file redeploys exactly its function.
+"""The compare-first skip of the Lambda tier (issue #8): a no-op rerun of --tags lambda reads the functions (with their
+tags and policies) and the on-failure queue once, with payments.infra.lambda_account_info, and calls neither
+amazon.aws.lambda, payments.infra.lambda_permissions, community.aws.sqs_queue,
+payments.infra.lambda_event_source_mapping nor payments.infra.lambda_concurrencies. A drift made with boto3 on a
+converged account (a function's memory, an environment variable, a tag, a removed invoke permission, the queue's
+retention, the stream mapping's batch size and state, a function's reserved concurrency) is reported by --check
+without any write, corrected by a rerun exactly where it was made, and the rerun after that reports changed=0; a
+changed source file redeploys exactly its function.
 
 The deployment packages are built from a copy of files/lambdas (lambda_source_root), so the code change never
 touches the repository.
@@ -28,9 +29,10 @@ PROCESSING = f"payment-transaction-processing-{ENV}"
 FRAUD = f"payment-fraud-detection-{ENV}"
 QUEUE = f"payment-stream-dlq-{ENV}"
 FUNCTIONS_TASK = "payments.infra.lambda : Create or update the functions where they are missing or differ"
-API_PERMISSION_TASK = (
-    "payments.infra.lambda : Allow API Gateway to invoke the API functions on their route "
-    "where the permission is missing or differs"
+# One payments.infra.lambda_permissions call for the API functions' and the rotation function's statements.
+PERMISSIONS_TASK = (
+    "payments.infra.lambda : Allow API Gateway and Secrets Manager to invoke their functions "
+    "where a permission is missing or differs"
 )
 QUEUE_TASK = (
     "payments.infra.lambda : Create or update the stream mapping's on-failure queue where it is missing or differs"
@@ -45,7 +47,7 @@ EXPECTED = {
     (FUNCTIONS_TASK, "payment_validation"),
     (FUNCTIONS_TASK, "transaction_processing"),
     (FUNCTIONS_TASK, "fraud_detection"),
-    (API_PERMISSION_TASK, "payment_validation /validate"),
+    (PERMISSIONS_TASK, None),
     (QUEUE_TASK, None),
     (MAPPING_TASK, None),
     (CONCURRENCY_TASK, None),
@@ -205,10 +207,8 @@ def _module_calls(output):
 NOOP_MODULE_CALLS = 1
 MODULE_TASKS = {
     FUNCTIONS_TASK,
-    API_PERMISSION_TASK,
+    PERMISSIONS_TASK,
     QUEUE_TASK,
-    "payments.infra.lambda : Allow Secrets Manager to invoke the rotation function for the database secret "
-    "where it is missing or differs",
     "payments.infra.lambda : Read the account's Lambda concurrency, our functions, their policies, the on-failure "
     "queue and the stream mapping",
     MAPPING_TASK,
