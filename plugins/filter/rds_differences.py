@@ -21,9 +21,9 @@ description:
     of M(amazon.aws.rds_instance) - pending modified values first, as the module does; options that
     modify_db_instance does not take (C(availability_zone), C(db_cluster_identifier)) are ignored like the module
     ignores them on an existing instance.
-  - O(kind=subnet_group) compares a subnet group as the lookup P(payments.infra.rds_subnet_group#lookup)
-    returns it with the options of M(amazon.aws.rds_subnet_group) - name, description, subnets (as sorted lists),
-    tags.
+  - O(kind=subnet_group) compares a subnet group as M(payments.infra.rds_cluster_resources_info) returns it in
+    C(db_subnet_groups) (read as M(amazon.aws.rds_subnet_group) reads it) with the options of
+    M(amazon.aws.rds_subnet_group) - name, description, subnets (as sorted lists), tags.
   - Returns the names of the options that differ, C([missing]) when the resource does not exist (null or
     empty), C([]) when the module would change nothing.
 options:

@@ -23,6 +23,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 
 from ansible_collections.payments.infra.plugins.module_utils.retries import AWSRetry
+from ansible_collections.payments.infra.plugins.module_utils.secretsmanager_compare import KEY_ARN
 
 # Characters RDS refuses in a master password, plus quotes and backslash that break naive JSON/shell use.
 DEFAULT_EXCLUDE_CHARACTERS = " \"'/@\\`"
@@ -199,3 +200,18 @@ def _iso(value: Any) -> Optional[str]:
     if value is None:
         return None
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def key_arn(kms, key_id: Optional[str], required: bool = False) -> Optional[str]:
+    """ARN of the KMS key `key_id` names. A key ARN (what the secret reports) is its own ARN and needs no call;
+    `required` resolves every identifier with DescribeKey, so a key that does not exist fails clearly."""
+    if not key_id:
+        return None
+    if not required and KEY_ARN.match(key_id):
+        return key_id
+    metadata = describe_key(kms, key_id)
+    if metadata is None:
+        if required:
+            raise PaymentsSecretsManagerError(message=f"KMS key {key_id} does not exist")
+        return None
+    return metadata.get("Arn")

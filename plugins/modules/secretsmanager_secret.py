@@ -241,7 +241,6 @@ json_keys:
 """
 
 import json
-import re
 
 from ansible_collections.payments.infra.plugins.module_utils.diff import build_diff
 from ansible_collections.payments.infra.plugins.module_utils.modules import PaymentsAWSModule
@@ -249,53 +248,39 @@ from ansible_collections.payments.infra.plugins.module_utils.secretsmanager impo
 from ansible_collections.payments.infra.plugins.module_utils.secretsmanager import PaymentsSecretsManagerError
 from ansible_collections.payments.infra.plugins.module_utils.secretsmanager import create_secret
 from ansible_collections.payments.infra.plugins.module_utils.secretsmanager import delete_secret
-from ansible_collections.payments.infra.plugins.module_utils.secretsmanager import describe_key
+from ansible_collections.payments.infra.plugins.module_utils.secretsmanager_compare import description_differs
 from ansible_collections.payments.infra.plugins.module_utils.secretsmanager import describe_secret
 from ansible_collections.payments.infra.plugins.module_utils.secretsmanager import get_random_password
 from ansible_collections.payments.infra.plugins.module_utils.secretsmanager import get_secret_string
 from ansible_collections.payments.infra.plugins.module_utils.secretsmanager import json_keys
+from ansible_collections.payments.infra.plugins.module_utils.secretsmanager import key_arn
+from ansible_collections.payments.infra.plugins.module_utils.secretsmanager_compare import kms_key_differs
+from ansible_collections.payments.infra.plugins.module_utils.secretsmanager_compare import known_key_arn
+from ansible_collections.payments.infra.plugins.module_utils.secretsmanager_compare import merge_values_differences
 from ansible_collections.payments.infra.plugins.module_utils.secretsmanager import normalize_secret
 from ansible_collections.payments.infra.plugins.module_utils.secretsmanager import put_secret_string
 from ansible_collections.payments.infra.plugins.module_utils.secretsmanager import restore_secret
 from ansible_collections.payments.infra.plugins.module_utils.secretsmanager import rotate_secret
+from ansible_collections.payments.infra.plugins.module_utils.secretsmanager_compare import rotation_changes
 from ansible_collections.payments.infra.plugins.module_utils.secretsmanager import tag_secret
 from ansible_collections.payments.infra.plugins.module_utils.secretsmanager import untag_secret
 from ansible_collections.payments.infra.plugins.module_utils.secretsmanager import update_secret
+from ansible_collections.payments.infra.plugins.module_utils.secretsmanager_compare import value_digests
 from ansible_collections.payments.infra.plugins.module_utils.tag_compare import merge_tags
 from ansible_collections.payments.infra.plugins.module_utils.tag_compare import tag_changes
 
 
-KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[^:]*:[0-9]*:key/")
-
-
-def key_arn(kms, key_id, required=False):
-    """ARN of the KMS key `key_id` names. A key ARN (what the secret reports) is its own ARN and needs no call;
-    `required` resolves every identifier with DescribeKey, so a key that does not exist fails clearly."""
-    if not key_id:
-        return None
-    if not required and KEY_ARN.match(key_id):
-        return key_id
-    metadata = describe_key(kms, key_id)
-    if metadata is None:
-        if required:
-            raise PaymentsSecretsManagerError(message=f"KMS key {key_id} does not exist")
-        return None
-    return metadata.get("Arn")
-
-
 def _value_updates(current_string, merge_values):
-    """The merged JSON string when merge_values changes the current value, else None."""
+    """The merged JSON string when merge_values changes the current value, else None. Compared by digest
+    (merge_values_differences), the comparison the secretsmanager_secret_differences filter makes with a read."""
     if not merge_values:
         return None
-    try:
-        current = json.loads(current_string) if current_string is not None else None
-    except ValueError:
-        current = None
-    if not isinstance(current, dict):
+    digests = value_digests(current_string, list(merge_values))
+    if digests is None:
         raise PaymentsSecretsManagerError(message="merge_values needs a secret whose value is a JSON object")
-    if all(current.get(key) == value for key, value in merge_values.items()):
+    if not merge_values_differences(digests, merge_values):
         return None
-    merged = dict(current)
+    merged = dict(json.loads(current_string))
     merged.update(merge_values)
     return json.dumps(merged, sort_keys=True)
 
@@ -308,19 +293,6 @@ def _current_keys(sm, name, current_string, params):
     if params.get("read_json_keys", True):
         return json_keys(get_secret_string(sm, name))
     return None
-
-
-def rotation_changes(before, params):
-    """The rotation fields that differ from what the user SET ({} when rotation is not managed or already right)."""
-    if not params.get("rotation_lambda_arn"):
-        return {}
-    desired = {
-        "rotation_enabled": True,
-        "rotation_lambda_arn": params["rotation_lambda_arn"],
-        "rotation_days": params["rotation_days"],
-    }
-    current = before or {}
-    return {key: value for key, value in desired.items() if current.get(key) != value}
 
 
 def ensure_rotation(sm, name, params):
@@ -337,7 +309,7 @@ def ensure_present(sm, kms, params, check_mode):
     desired_key_id = params.get("kms_key_id")
     if desired_key_id and before and desired_key_id == before["kms_key_id"] and before["kms_key_arn"]:
         # The identifier the secret reports: the same key, already resolved (or a key ARN, its own).
-        desired_key_arn = before["kms_key_arn"]
+        desired_key_arn = known_key_arn(before, desired_key_id)
     else:
         desired_key_arn = key_arn(kms, desired_key_id, required=True)
     current_string = None
@@ -374,9 +346,9 @@ def ensure_present(sm, kms, params, check_mode):
             if not check_mode:
                 restore_secret(sm, name)
         updates = {}
-        if params.get("description") is not None and params["description"] != current.get("Description", ""):
+        if description_differs(before, params.get("description")):
             updates["Description"] = params["description"]
-        if desired_key_arn and desired_key_arn != (before or {}).get("kms_key_arn"):
+        if kms_key_differs(before, desired_key_arn):
             updates["KmsKeyId"] = params["kms_key_id"]
         if updates:
             changed = True

@@ -1,8 +1,9 @@
 """The Aurora tier's compare-first (issue #8): rds_subnet_group, rds_cluster and rds_instance run only for a drift.
 
-A no-op rerun of the tier used to call the three ensuring modules every run; it now reads the subnet group on the
-controller (lookup payments.infra.rds_subnet_group), reuses the cluster and instance reads it already made, and
-compares them with payments.infra.rds_differences. One converge of network, secrets and aurora, then drifts made
+A no-op rerun of the tier used to call the three ensuring modules every run; it now reads the cluster, its instances,
+its parameter group and its subnet group in one call of payments.infra.rds_cluster_resources_info (instead of
+rds_cluster_info, rds_cluster_param_group_info, rds_instance_info and a lookup) and compares them with
+payments.infra.rds_differences. One converge of network, secrets and aurora, then drifts made
 with boto3 - the cluster's backup retention and a cluster tag, an instance's class and another instance's tag, a
 subnet group tag - : --check reports exactly the three tasks that own them and writes nothing, the rerun corrects
 exactly those (boto3 sees each one fixed), a further rerun is changed=0 with no write and --check is changed=0.
@@ -26,6 +27,16 @@ INSTANCES_TASK = (
 )
 EXPECTED = {SUBNET_GROUP_TASK, CLUSTER_TASK, INSTANCES_TASK}
 ENSURING = ("ModifyDBCluster", "ModifyDBInstance", "ModifyDBSubnetGroup", "AddTagsToResource")
+READ_TASK = "payments.infra.aurora : Read the cluster, its instances, its parameter group and its subnet group"
+# The RDS requests of a no-op rerun of the tier: that one read (the cluster's tags come with DescribeDBClusters).
+NOOP_RDS_REQUESTS = {
+    "DescribeDBClusters": 1,
+    "DescribeDBInstances": 1,
+    "DescribeDBClusterParameterGroups": 1,
+    "DescribeDBClusterParameters": 1,
+    "DescribeDBSubnetGroups": 1,
+    "ListTagsForResource": 2,
+}
 
 
 def _rds(playbook):
@@ -72,15 +83,24 @@ def _make_drifts(rds):
     rds.add_tags_to_resource(ResourceName=group["DBSubnetGroupArn"], Tags=[{"Key": "Owner", "Value": "someone"}])
 
 
-def _module_calls(output):
-    """Invocations of the three ensuring modules (a loop item counts once)."""
+def _module_calls(output, tasks=None):
+    """Invocations of the modules of tasks (default the three ensuring ones; a loop item counts once)."""
+    tasks = EXPECTED if tasks is None else tasks
     calls, task = 0, None
     for line in output.splitlines():
         if line.startswith("TASK ["):
             task = line[6 : line.index("]")]
-        elif task in EXPECTED and line.startswith(("ok: ", "changed: ")):
+        elif task in tasks and line.startswith(("ok: ", "changed: ")):
             calls += 1
     return calls
+
+
+def _rds_requests(entries):
+    counts = {}
+    for entry in entries:
+        if entry["service"] == "rds":
+            counts[entry["operation"]] = counts.get(entry["operation"], 0) + 1
+    return counts
 
 
 @pytest.mark.emulator
@@ -99,6 +119,9 @@ def test_aurora_compare_first_corrects_exactly_the_drift(playbook, record_proper
     assert _recap(noop)["changed"] == 0, noop[-10000:]
     assert noop_writes == [], noop_writes
     assert _module_calls(noop) == 0, noop[-10000:]
+    # One read module call (no amazon.aws rds_*_info task left in the tier) and its 7 RDS requests.
+    assert _module_calls(noop, {READ_TASK}) == 1, noop[-10000:]
+    assert _rds_requests(noop_entries) == NOOP_RDS_REQUESTS
 
     _make_drifts(rds)
     drifted = _state(rds)
@@ -122,6 +145,8 @@ def test_aurora_compare_first_corrects_exactly_the_drift(playbook, record_proper
     assert _recap(again)["changed"] == 0, again[-10000:]
     assert again_writes == [], again_writes
     assert _module_calls(again) == 0
+    assert _module_calls(again, {READ_TASK}) == 1
+    assert _rds_requests(again_entries) == NOOP_RDS_REQUESTS
     converged_check, _entries, check_writes = _run(playbook, "--check", "--tags", "aurora")
     assert _recap(converged_check)["changed"] == 0, converged_check[-10000:]
     assert check_writes == []
@@ -130,6 +155,7 @@ def test_aurora_compare_first_corrects_exactly_the_drift(playbook, record_proper
         "figure",
         f"aurora drift: 5 drifts (backup retention, cluster tag, reader class, writer tag, subnet group tag) corrected"
         f" by exactly the {len(EXPECTED)} tasks that own them (4 module calls), --check reported them writing"
-        f" nothing; no-op --tags aurora: 0 calls of rds_subnet_group/rds_cluster/rds_instance,"
+        f" nothing; no-op --tags aurora: 0 calls of rds_subnet_group/rds_cluster/rds_instance, 1 read call"
+        f" (rds_cluster_resources_info, {sum(NOOP_RDS_REQUESTS.values())} RDS requests),"
         f" {len(noop_entries)} requests before the drifts, {len(again_entries)} after, changed=0, 0 writes",
     )

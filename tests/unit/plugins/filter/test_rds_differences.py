@@ -1,4 +1,5 @@
-"""payments.infra.rds_differences (the Aurora compare-first filter) and the lookup payments.infra.rds_subnet_group.
+"""payments.infra.rds_differences (the Aurora compare-first filter) and the subnet group read of module_utils/rds.py
+(what payments.infra.rds_cluster_resources_info returns as db_subnet_groups).
 
 The resources are made with moto and read the way amazon.aws.rds_cluster_info / rds_instance_info /
 rds_subnet_group read them (snake_case, tags as a dict); each verdict of the filter is checked against the
