@@ -12,7 +12,8 @@ description:
     M(payments.infra.apigatewayv2_integration), M(payments.infra.apigatewayv2_route) or
     M(payments.infra.apigatewayv2_stage) would manage with the given options (C(state=present)), the way that module
     finds it, and compares it with those options the way that module compares them; what it would set is built by the
-    code the modules use (module_utils/apigatewayv2.py), with their normalisation, tag and access log format comparison.
+    code the modules use (module_utils/apigatewayv2_compare.py), with their normalisation, tag and access log format
+    comparison.
   - An option that is not set (or null) is not compared, like the modules leave it alone; C(purge_tags) defaults to
     true as in the modules. An empty list of differences means the module would change nothing, so a role can skip it.
 options:
@@ -73,14 +74,14 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import VPC_LINK_IMMUTABLE
-from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import api_desired
-from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import comparable_stage
-from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import differences
-from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import integration_desired
-from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import route_desired
-from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import stage_desired
-from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import vpc_link_refused_changes
+from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2_compare import VPC_LINK_IMMUTABLE
+from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2_compare import api_desired
+from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2_compare import comparable_stage
+from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2_compare import differences
+from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2_compare import integration_desired
+from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2_compare import route_desired
+from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2_compare import stage_desired
+from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2_compare import vpc_link_refused_changes
 from ansible_collections.payments.infra.plugins.module_utils.tag_compare import tag_changes
 
 KINDS = ("api", "vpc_link", "integration", "route", "stage")

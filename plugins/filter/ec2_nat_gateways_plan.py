@@ -56,8 +56,8 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.payments.infra.plugins.module_utils.nat_gateways import item_error
-from ansible_collections.payments.infra.plugins.module_utils.nat_gateways import plan_nat_gateways
+from ansible_collections.payments.infra.plugins.module_utils.nat_gateway_compare import item_error
+from ansible_collections.payments.infra.plugins.module_utils.nat_gateway_compare import plan_nat_gateways
 
 PUBLIC_KEYS = (
     "subnet_id",

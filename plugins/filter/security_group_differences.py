@@ -51,7 +51,7 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.payments.infra.plugins.module_utils.security_groups import differences
+from ansible_collections.payments.infra.plugins.module_utils.security_group_compare import differences
 
 
 def security_group_differences(found, groups, default_group="keep"):

@@ -47,9 +47,9 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.payments.infra.plugins.module_utils.security_groups import desired_permissions
-from ansible_collections.payments.infra.plugins.module_utils.security_groups import permission_strings
-from ansible_collections.payments.infra.plugins.module_utils.security_groups import reported_permissions
+from ansible_collections.payments.infra.plugins.module_utils.security_group_compare import desired_permissions
+from ansible_collections.payments.infra.plugins.module_utils.security_group_compare import permission_strings
+from ansible_collections.payments.infra.plugins.module_utils.security_group_compare import reported_permissions
 
 
 def _no_names(name):
@@ -57,7 +57,7 @@ def _no_names(name):
 
 
 def sg_rules(rules, reported=False):
-    """The comparison of payments.infra.ec2_security_groups (module_utils/security_groups.py), as strings."""
+    """The comparison of payments.infra.ec2_security_groups (module_utils/security_group_compare.py), as strings."""
     if not isinstance(rules, list):
         raise AnsibleFilterError("sg_rules expects a list, got %s" % type(rules).__name__)
     return permission_strings(reported_permissions(rules) if reported else desired_permissions(rules, _no_names))

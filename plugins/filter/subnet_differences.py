@@ -47,7 +47,7 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.payments.infra.plugins.module_utils.subnets import differing_subnets
+from ansible_collections.payments.infra.plugins.module_utils.subnet_compare import differing_subnets
 
 
 def subnet_differences(desired, current, purge_tags=True):

@@ -5,10 +5,11 @@
 
 """Public NAT gateways, one per subnet, each with an Elastic IP of its own (payments.infra.ec2_nat_gateways).
 
-The comparison (plan_nat_gateways) works on the snake_case shapes of payments.infra.ec2_vpc_resources_info (NAT
-gateways as amazon.aws.ec2_vpc_nat_gateway_info returns them, addresses as amazon.aws.ec2_eip_info does), so the
-module and the filter payments.infra.ec2_nat_gateways_plan (a playbook's compare-first, which calls the module only
-when something differs) decide alike. The AWS calls the module makes are wrapped here once each.
+The comparison (plan_nat_gateways, in module_utils/nat_gateway_compare.py, which imports no botocore) works on the
+snake_case shapes of payments.infra.ec2_vpc_resources_info (NAT gateways as amazon.aws.ec2_vpc_nat_gateway_info
+returns them, addresses as amazon.aws.ec2_eip_info does), so the module and the filter
+payments.infra.ec2_nat_gateways_plan (a playbook's compare-first, which calls the module only when something differs)
+decide alike. The AWS calls the module makes are wrapped here once each.
 
 What is compared for one NAT gateway, found by its subnet among those pending or available (as
 amazon.aws.ec2_vpc_nat_gateway with if_exist_do_not_create does):
@@ -24,7 +25,6 @@ import uuid
 from typing import Any
 from typing import Dict
 from typing import List
-from typing import Optional
 
 try:
     from botocore.exceptions import WaiterError
@@ -36,9 +36,12 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_
 from ansible_collections.payments.infra.plugins.module_utils import ec2
 from ansible_collections.payments.infra.plugins.module_utils.ec2 import EC2ErrorHandler
 from ansible_collections.payments.infra.plugins.module_utils.ec2 import PaymentsEC2Error
+from ansible_collections.payments.infra.plugins.module_utils.nat_gateway_compare import MISSING
+from ansible_collections.payments.infra.plugins.module_utils.nat_gateway_compare import NAT_GATEWAY_STATES
+from ansible_collections.payments.infra.plugins.module_utils.nat_gateway_compare import TAGS
+from ansible_collections.payments.infra.plugins.module_utils.nat_gateway_compare import eip_name
+from ansible_collections.payments.infra.plugins.module_utils.nat_gateway_compare import primary_address
 from ansible_collections.payments.infra.plugins.module_utils.retries import AWSRetry
-from ansible_collections.payments.infra.plugins.module_utils.tag_compare import tag_changes
-from ansible_collections.payments.infra.plugins.module_utils.vpc_resources import NAT_GATEWAY_STATES
 from ansible_collections.payments.infra.plugins.module_utils.vpc_resources import normalize_address
 from ansible_collections.payments.infra.plugins.module_utils.vpc_resources import normalize_nat_gateway
 
@@ -46,8 +49,6 @@ from ansible_collections.payments.infra.plugins.module_utils.vpc_resources impor
 CREATE_RETRY_CODES = ["InvalidAllocationID.NotFound", "InvalidSubnetID.NotFound"]
 # A NAT gateway just created may not be visible yet to the tag calls.
 TAG_RETRY_CODES = ["InvalidNatGatewayID.NotFound"]
-MISSING = "missing"
-TAGS = "tags"
 # Differences reported, never acted on (a NAT gateway is not replaced).
 REPORTED = ("connectivity_type", "allocation_id")
 WAITER_DELAY = 15
@@ -125,115 +126,6 @@ def wait_available(
         ) from e
 
 
-# The comparison shared by the module and the filter
-
-
-def eip_name(item: Dict[str, Any]) -> str:
-    return (item.get("eip_tags") or {}).get("Name") or ""
-
-
-def _allocation_ids(gateway: Dict[str, Any]) -> List[str]:
-    return [a.get("allocation_id") for a in gateway.get("nat_gateway_addresses") or [] if a.get("allocation_id")]
-
-
-def _primary_address(gateway: Dict[str, Any]) -> Dict[str, Any]:
-    addresses = gateway.get("nat_gateway_addresses") or []
-    primary = [a for a in addresses if a.get("is_primary")]
-    return (primary or addresses or [{}])[0]
-
-
-def find_nat_gateway(gateways: List[Dict[str, Any]], subnet_id: str) -> Optional[Dict[str, Any]]:
-    """The NAT gateway pending or available in the subnet (the oldest when there are several), None when none is."""
-    found = [g for g in gateways if g.get("subnet_id") == subnet_id and g.get("state") in NAT_GATEWAY_STATES]
-    found.sort(key=lambda g: (str(g.get("create_time") or ""), g.get("nat_gateway_id") or ""))
-    return found[0] if found else None
-
-
-def find_address(
-    addresses: List[Dict[str, Any]], name: str, gateway: Optional[Dict[str, Any]] = None
-) -> Optional[Dict[str, Any]]:
-    """The Elastic IP named name: the one the NAT gateway uses, else one associated with nothing, else any.
-
-    Several can carry the name when an AllocateAddress was retried after a lost answer: the choice is stable.
-    """
-    named = sorted(
-        (a for a in addresses if name and (a.get("tags") or {}).get("Name") == name),
-        key=lambda a: a.get("allocation_id") or "",
-    )
-    used = _allocation_ids(gateway) if gateway else []
-    for choice in (
-        [a for a in named if a.get("allocation_id") in used],
-        [a for a in named if not a.get("association_id") and not a.get("network_interface_id")],
-        named,
-    ):
-        if choice:
-            return choice[0]
-    return None
-
-
-def plan_nat_gateway(
-    item: Dict[str, Any], gateways: List[Dict[str, Any]], addresses: List[Dict[str, Any]], purge_tags: bool = True
-) -> Dict[str, Any]:
-    """What differs for one item of the module's nat_gateways option (see the module docstring)."""
-    gateway = find_nat_gateway(gateways, item["subnet_id"])
-    address = find_address(addresses, eip_name(item), gateway)
-    connectivity_type = item.get("connectivity_type") or "public"
-    plan = {
-        "subnet_id": item["subnet_id"],
-        "nat_gateway_id": None,
-        "allocation_id": address.get("allocation_id") if address else None,
-        "public_ip": address.get("public_ip") if address else None,
-        "connectivity_type": connectivity_type,
-        "state": None,
-        "tags": dict(item.get("tags") or {}),
-        "differences": [],
-        "tags_to_set": {},
-        "tags_to_unset": [],
-    }
-    if gateway is None:
-        plan["differences"] = [MISSING]
-        return plan
-    primary = _primary_address(gateway)
-    current_tags = gateway.get("tags") or {}
-    to_set, to_unset = tag_changes(current_tags, item.get("tags"), purge_tags)
-    plan.update(
-        nat_gateway_id=gateway.get("nat_gateway_id"),
-        allocation_id=primary.get("allocation_id"),
-        public_ip=primary.get("public_ip"),
-        state=gateway.get("state"),
-        connectivity_type=gateway.get("connectivity_type") or "public",
-        tags=current_tags,
-        tags_to_set=to_set,
-        tags_to_unset=to_unset,
-    )
-    if to_set or to_unset:
-        plan["differences"].append(TAGS)
-    if plan["connectivity_type"] != connectivity_type:
-        plan["differences"].append("connectivity_type")
-    if address and address.get("allocation_id") not in _allocation_ids(gateway):
-        plan["differences"].append("allocation_id")
-    return plan
-
-
-def plan_nat_gateways(
-    items: List[Dict[str, Any]],
-    gateways: List[Dict[str, Any]],
-    addresses: List[Dict[str, Any]],
-    purge_tags: bool = True,
-) -> List[Dict[str, Any]]:
-    """plan_nat_gateway of every item, in their order."""
-    return [plan_nat_gateway(item, gateways or [], addresses or [], purge_tags) for item in items]
-
-
-def item_error(item: Dict[str, Any]) -> Optional[str]:
-    """What is wrong with one item, before any AWS call; None when nothing is."""
-    if not item.get("subnet_id"):
-        return "subnet_id must not be empty"
-    if not eip_name(item):
-        return "eip_tags must hold a Name tag: the Elastic IP is found again by it"
-    return None
-
-
 # Acting on a plan
 
 
@@ -273,7 +165,7 @@ def ensure_nat_gateway(client, item: Dict[str, Any], plan: Dict[str, Any], check
             gateway = normalize_nat_gateway(create_nat_gateway(client, **params))
             created_id = result["nat_gateway_id"] = gateway["nat_gateway_id"]
             result["state"] = gateway.get("state") or "pending"
-            primary = _primary_address(gateway)
+            primary = primary_address(gateway)
             result["public_ip"] = primary.get("public_ip") or result["public_ip"]
     elif TAGS in plan["differences"]:
         changed = True

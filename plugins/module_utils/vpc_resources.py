@@ -25,6 +25,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_ta
 from ansible_collections.amazon.aws.plugins.module_utils.transformation import ansible_dict_to_boto3_filter_list
 
 from ansible_collections.payments.infra.plugins.module_utils import ec2
+from ansible_collections.payments.infra.plugins.module_utils.nat_gateway_compare import NAT_GATEWAY_STATES
 
 # The resource types read in the VPC, in the order of the result, with the key the result holds each under.
 RESOURCE_TYPES = (
@@ -38,8 +39,6 @@ RESOURCE_TYPES = (
 )
 # What ec2_vpc_resources_info reads when resources is not set (flow_logs only when asked for).
 DEFAULT_RESOURCE_TYPES = RESOURCE_TYPES[:-1]
-# ec2_vpc_nat_gateway (and the network role) consider a NAT gateway in these states only.
-NAT_GATEWAY_STATES = ["pending", "available"]
 VPC_DNS_ATTRIBUTES = ("enableDnsSupport", "enableDnsHostnames")
 
 

@@ -196,21 +196,21 @@ api:
 
 from ansible_collections.amazon.aws.plugins.module_utils.iam import get_aws_account_info
 
-from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import exit_with_result
-from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import api_desired
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import PaymentsApiGatewayV2Error
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import apply_tags
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import cors_to_api
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import create_api
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import delete_api
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import delete_cors_configuration
-from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import differences
+from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import exit_with_result
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import find_one
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import get_api
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import list_apis
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import normalize_api
-from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import planned
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import update_api
+from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2_compare import api_desired
+from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2_compare import differences
+from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2_compare import planned
 from ansible_collections.payments.infra.plugins.module_utils.diff import build_diff
 from ansible_collections.payments.infra.plugins.module_utils.modules import PaymentsAWSModule
 from ansible_collections.payments.infra.plugins.module_utils.tag_compare import merge_tags

@@ -178,19 +178,19 @@ integration:
       sample: {"overwrite:path": "$request.path"}
 """
 
-from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import exit_with_result
-from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import INTEGRATION_API_NAMES
-from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import integration_desired
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import PaymentsApiGatewayV2Error
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import create_integration
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import delete_integration
-from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import differences
+from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import exit_with_result
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import find_one
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import get_integration
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import list_integrations
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import normalize_integration
-from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import planned
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import update_integration
+from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2_compare import INTEGRATION_API_NAMES
+from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2_compare import differences
+from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2_compare import integration_desired
+from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2_compare import planned
 from ansible_collections.payments.infra.plugins.module_utils.diff import build_diff
 from ansible_collections.payments.infra.plugins.module_utils.modules import PaymentsAWSModule
 

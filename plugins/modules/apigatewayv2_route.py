@@ -136,17 +136,17 @@ route:
       sample: null
 """
 
-from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import exit_with_result
-from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import route_desired
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import PaymentsApiGatewayV2Error
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import create_route
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import delete_route
-from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import differences
+from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import exit_with_result
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import find_one
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import list_routes
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import normalize_route
-from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import planned
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import update_route
+from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2_compare import differences
+from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2_compare import planned
+from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2_compare import route_desired
 from ansible_collections.payments.infra.plugins.module_utils.diff import build_diff
 from ansible_collections.payments.infra.plugins.module_utils.modules import PaymentsAWSModule
 

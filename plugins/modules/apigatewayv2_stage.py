@@ -177,22 +177,22 @@ stage:
 """
 
 
-from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import exit_with_result
-from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import comparable_stage
-from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import stage_desired
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import PaymentsApiGatewayV2Error
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import apply_tags
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import create_stage
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import delete_stage
-from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import differences
+from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import exit_with_result
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import get_api
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import get_stage
-from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import normalize_route_settings
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import normalize_stage
-from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import planned
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import route_settings_to_api
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import stage_arn
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import update_stage
+from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2_compare import comparable_stage
+from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2_compare import differences
+from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2_compare import normalize_route_settings
+from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2_compare import planned
+from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2_compare import stage_desired
 from ansible_collections.payments.infra.plugins.module_utils.diff import build_diff
 from ansible_collections.payments.infra.plugins.module_utils.modules import PaymentsAWSModule
 from ansible_collections.payments.infra.plugins.module_utils.tag_compare import merge_tags

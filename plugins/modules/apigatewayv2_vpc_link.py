@@ -135,16 +135,16 @@ vpc_link:
 import time
 
 
-from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import exit_with_result
-from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import vpc_link_refused_changes
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import PaymentsApiGatewayV2Error
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import apply_tags
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import create_vpc_link
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import delete_vpc_link
+from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import exit_with_result
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import find_one
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import get_vpc_link
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import list_vpc_links
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import normalize_vpc_link
+from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2_compare import vpc_link_refused_changes
 from ansible_collections.payments.infra.plugins.module_utils.diff import build_diff
 from ansible_collections.payments.infra.plugins.module_utils.modules import PaymentsAWSModule
 from ansible_collections.payments.infra.plugins.module_utils.tag_compare import merge_tags

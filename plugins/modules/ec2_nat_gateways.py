@@ -172,14 +172,14 @@ nat_gateways:
 
 from ansible_collections.payments.infra.plugins.module_utils.ec2 import PaymentsEC2Error
 from ansible_collections.payments.infra.plugins.module_utils.modules import PaymentsAWSModule
+from ansible_collections.payments.infra.plugins.module_utils.nat_gateway_compare import eip_name
+from ansible_collections.payments.infra.plugins.module_utils.nat_gateway_compare import item_error
+from ansible_collections.payments.infra.plugins.module_utils.nat_gateway_compare import plan_nat_gateways
 from ansible_collections.payments.infra.plugins.module_utils.nat_gateways import WAITER_DELAY
 from ansible_collections.payments.infra.plugins.module_utils.nat_gateways import describe_addresses_named
 from ansible_collections.payments.infra.plugins.module_utils.nat_gateways import describe_nat_gateways_by_id
 from ansible_collections.payments.infra.plugins.module_utils.nat_gateways import describe_nat_gateways_in_subnets
-from ansible_collections.payments.infra.plugins.module_utils.nat_gateways import eip_name
 from ansible_collections.payments.infra.plugins.module_utils.nat_gateways import ensure_nat_gateway
-from ansible_collections.payments.infra.plugins.module_utils.nat_gateways import item_error
-from ansible_collections.payments.infra.plugins.module_utils.nat_gateways import plan_nat_gateways
 from ansible_collections.payments.infra.plugins.module_utils.nat_gateways import reported_warnings
 from ansible_collections.payments.infra.plugins.module_utils.nat_gateways import wait_available
 

@@ -281,9 +281,9 @@ changed_groups:
 """
 
 from ansible_collections.payments.infra.plugins.module_utils.modules import PaymentsAWSModule
-from ansible_collections.payments.infra.plugins.module_utils.security_groups import DEFAULT_GROUP_NAME
+from ansible_collections.payments.infra.plugins.module_utils.security_group_compare import DEFAULT_GROUP_NAME
+from ansible_collections.payments.infra.plugins.module_utils.security_group_compare import PeerNotFound
 from ansible_collections.payments.infra.plugins.module_utils.security_groups import PaymentsSecurityGroupError
-from ansible_collections.payments.infra.plugins.module_utils.security_groups import PeerNotFound
 from ansible_collections.payments.infra.plugins.module_utils.security_groups import reconcile
 
 RULE_OPTIONS = dict(

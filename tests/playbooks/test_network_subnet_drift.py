@@ -3,9 +3,9 @@ corrects exactly that with ONE payments.infra.ec2_subnets call given only the dr
 changes nothing (no ec2_subnets call: the subnet_differences filter finds nothing after the tier's one read).
 
 The tier compares the subnets read by payments.infra.ec2_vpc_resources_info with the plan through the
-subnet_differences filter, which uses the module's own comparison (module_utils/subnets.py): public IP mapping,
-IPv6 assignment and association, tags. The drift is made with boto3; what the runs send is read from the emulator's
-request log.
+subnet_differences filter, which uses the module's own comparison (module_utils/subnet_compare.py): public IP
+mapping, IPv6 assignment and association, tags. The drift is made with boto3; what the runs send is read from the
+emulator's request log.
 """
 
 import boto3

@@ -1,12 +1,13 @@
 """subnet_differences: the subnets payments.infra.ec2_subnets would change, from the subnets as
-payments.infra.ec2_vpc_resources_info returns them, with the module's own comparison (module_utils/subnets.py)."""
+payments.infra.ec2_vpc_resources_info returns them, with the module's own comparison
+(module_utils/subnet_compare.py)."""
 
 import boto3
 import pytest
 from ansible.errors import AnsibleFilterError
 from ansible_collections.payments.infra.plugins.filter.subnet_differences import FilterModule, subnet_differences
+from ansible_collections.payments.infra.plugins.module_utils.subnet_compare import subnet_differences as diff
 from ansible_collections.payments.infra.plugins.module_utils.subnets import ensure_subnets
-from ansible_collections.payments.infra.plugins.module_utils.subnets import subnet_differences as diff
 from ansible_collections.payments.infra.plugins.module_utils.vpc_resources import normalize_subnet
 
 REGION = "us-east-1"

@@ -1,7 +1,8 @@
-"""payments.infra apigatewayv2 module_utils: paging, matching and normalisation (no network)."""
+"""payments.infra apigatewayv2 (and apigatewayv2_compare) module_utils: paging, matching, normalisation."""
 
 import pytest
 from ansible_collections.payments.infra.plugins.module_utils import apigatewayv2 as utils
+from ansible_collections.payments.infra.plugins.module_utils import apigatewayv2_compare as compare
 from botocore.exceptions import ClientError
 
 
@@ -55,13 +56,15 @@ def test_find_one_refuses_several_matches():
 
 
 def test_cors_compares_lists_as_sets_and_empty_as_none():
-    from_api = utils.normalize_cors({"AllowOrigins": ["https://b", "https://a"], "AllowMethods": ["POST"], "MaxAge": 5})
-    from_options = utils.normalize_cors(
+    from_api = compare.normalize_cors(
+        {"AllowOrigins": ["https://b", "https://a"], "AllowMethods": ["POST"], "MaxAge": 5}
+    )
+    from_options = compare.normalize_cors(
         {"allow_origins": ["https://a", "https://b"], "allow_methods": ["POST"], "max_age": 5, "allow_headers": None}
     )
     assert from_api == from_options
-    assert utils.normalize_cors({}) is None
-    assert utils.normalize_cors({"allow_origins": None, "allow_methods": [], "max_age": None}) is None
+    assert compare.normalize_cors({}) is None
+    assert compare.normalize_cors({"allow_origins": None, "allow_methods": [], "max_age": None}) is None
     assert utils.cors_to_api(from_api) == {
         "AllowOrigins": ["https://a", "https://b"],
         "AllowMethods": ["POST"],
@@ -70,11 +73,11 @@ def test_cors_compares_lists_as_sets_and_empty_as_none():
 
 
 def test_access_log_format_compares_as_parsed_json():
-    assert utils.parse_log_format('{"a": "$context.requestId", "b": 1}') == utils.parse_log_format(
+    assert compare.parse_log_format('{"a": "$context.requestId", "b": 1}') == compare.parse_log_format(
         '{"b":1,"a":"$context.requestId"}'
     )
-    assert utils.parse_log_format("$context.requestId $context.status") == "$context.requestId $context.status"
-    assert utils.parse_log_format(None) is None
+    assert compare.parse_log_format("$context.requestId $context.status") == "$context.requestId $context.status"
+    assert compare.parse_log_format(None) is None
 
 
 def test_arns():
@@ -93,10 +96,10 @@ def test_arns():
 
 def test_differences_only_looks_at_what_was_set():
     current = {"a": 1, "b": [1, 2], "c": None}
-    assert utils.differences(current, {}) == []
-    assert utils.differences(current, {"a": 1, "b": [1, 2]}) == []
-    assert utils.differences(current, {"a": 2, "c": "x", "d": 0}) == ["a", "c", "d"]
-    assert utils.differences(None, {"a": 1}) == ["a"]
+    assert compare.differences(current, {}) == []
+    assert compare.differences(current, {"a": 1, "b": [1, 2]}) == []
+    assert compare.differences(current, {"a": 2, "c": "x", "d": 0}) == ["a", "c", "d"]
+    assert compare.differences(None, {"a": 1}) == ["a"]
 
 
 def test_normalisers_fill_aws_defaults():

@@ -2,10 +2,8 @@
 
 import boto3
 import pytest
-from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import (
-    PaymentsApiGatewayV2Error,
-    route_desired,
-)
+from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import PaymentsApiGatewayV2Error
+from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2_compare import route_desired
 from ansible_collections.payments.infra.plugins.modules import apigatewayv2_route as module
 
 

@@ -5,6 +5,7 @@ import ast
 
 import boto3
 import pytest
+from ansible_collections.payments.infra.plugins.module_utils import subnet_compare
 from ansible_collections.payments.infra.plugins.module_utils import subnets as subnets_utils
 from ansible_collections.payments.infra.plugins.module_utils.ec2 import PaymentsEC2Error
 from ansible_collections.payments.infra.plugins.module_utils.vpc_resources import normalize_subnet as info_subnet
@@ -153,7 +154,7 @@ def test_an_associated_ipv6_block_is_disassociated(aws, monkeypatch):
     ec2.associate_subnet_cidr_block(SubnetId=ids[1], Ipv6CidrBlock=subnet_block)
     ec2.modify_subnet_attribute(SubnetId=ids[1], AssignIpv6AddressOnCreation={"Value": True})
     current = [info_subnet(subnet) for subnet in described(ec2, vpc_id).values()]
-    assert subnets_utils.subnet_differences(
+    assert subnet_compare.subnet_differences(
         [s for s in current if s["cidr_block"] == "10.0.9.0/24"][0], wanted()[1]
     ) == ["ipv6_association", "assign_ipv6"]
     recorder.clear()
