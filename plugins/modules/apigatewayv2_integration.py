@@ -178,32 +178,26 @@ integration:
       sample: {"overwrite:path": "$request.path"}
 """
 
-from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import PaymentsApiGatewayV2Error
-from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import create_integration
-from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import delete_integration
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import exit_with_result
-from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import find_one
+from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import PaymentsApiGatewayV2Error
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import get_integration
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import list_integrations
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import normalize_integration
-from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import update_integration
-from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2_compare import INTEGRATION_API_NAMES
-from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2_compare import differences
-from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2_compare import integration_desired
-from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2_compare import planned
-from ansible_collections.payments.infra.plugins.module_utils.diff import build_diff
+from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2_ensure import INTEGRATION_REQUIRED_IF
+from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2_ensure import INTEGRATION_REQUIRED_ONE_OF
+from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2_ensure import INTEGRATION_REQUIRED_TOGETHER
+from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2_ensure import integration_argument_spec
+from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2_ensure import match_integration
+from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2_ensure import missing_api
+from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2_ensure import reconcile_integration_absent
+from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2_ensure import reconcile_integration_present
+from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2_ensure import with_after
 from ansible_collections.payments.infra.plugins.module_utils.modules import PaymentsAWSModule
 
 
-def _missing_api(api_id):
-    return PaymentsApiGatewayV2Error(message=f"API {api_id} does not exist")
-
-
 def find_integration(client, params, missing_api_ok=False):
-    """The raw integration: by integration_id, else the one matching the natural key; None when there is none.
-
-    A missing API is an error, except with missing_api_ok (state=absent: nothing left to delete).
-    """
+    """The raw integration: by integration_id (GetIntegration), else the one of the API's integrations matching the
+    natural key; None when there is none. A missing API is an error, except with missing_api_ok (state=absent)."""
     api_id = params["api_id"]
     if params.get("integration_id"):
         return get_integration(client, api_id, params["integration_id"])
@@ -211,108 +205,34 @@ def find_integration(client, params, missing_api_ok=False):
     if integrations is None:
         if missing_api_ok:
             return None
-        raise _missing_api(api_id)
-
-    def matches(item):
-        if item.get("IntegrationType") != params["integration_type"]:
-            return False
-        if item.get("IntegrationUri") != params["integration_uri"]:
-            return False
-        return not params.get("connection_id") or item.get("ConnectionId") == params["connection_id"]
-
-    return find_one(
-        integrations,
-        matches,
-        f"integrations of API {api_id} with type {params['integration_type']} and URI {params['integration_uri']}",
-        "set connection_id or integration_id to tell them apart",
-    )
-
-
-def api_params(desired, keys):
-    params = {INTEGRATION_API_NAMES[key]: desired[key] for key in keys if key in INTEGRATION_API_NAMES}
-    if "Description" in params and params["Description"] is None:
-        params["Description"] = ""
-    if "tls_config" in keys:
-        params["TlsConfig"] = {"ServerNameToVerify": desired["tls_config"]["server_name_to_verify"]}
-    return params
-
-
-def empty_integration():
-    return {
-        "integration_id": None,
-        "integration_type": None,
-        "integration_uri": None,
-        "integration_method": None,
-        "connection_type": "INTERNET",
-        "connection_id": None,
-        "payload_format_version": None,
-        "timeout_in_millis": None,
-        "description": None,
-        "tls_config": None,
-        "request_parameters": {},
-    }
+        raise missing_api(api_id)
+    return match_integration(integrations, api_id, params)
 
 
 def ensure_present(client, params, check_mode):
     api_id = params["api_id"]
     raw = find_integration(client, params)
-    if raw is None and params.get("integration_id"):
-        raise PaymentsApiGatewayV2Error(
-            message=f"Integration {params['integration_id']} of API {api_id} does not exist"
+    result, written = reconcile_integration_present(client, api_id, params, raw, check_mode)
+    if written:
+        result = with_after(
+            result, "integration", normalize_integration(get_integration(client, api_id, written["IntegrationId"]))
         )
-    current = normalize_integration(raw)
-    desired = integration_desired(params)
-
-    if current is None:
-        after = planned(None, empty_integration(), desired)
-        if check_mode:
-            return {"changed": True, "integration": after, "diff": build_diff(None, after)}
-        created = create_integration(client, api_id, **api_params(desired, list(desired)))
-        after = normalize_integration(get_integration(client, api_id, created["IntegrationId"]))
-        return {"changed": True, "integration": after, "diff": build_diff(None, after)}
-
-    changes = differences(current, desired)
-    if not changes:
-        return {"changed": False, "integration": current, "diff": build_diff(current, current)}
-    after = planned(current, current, {key: desired[key] for key in changes})
-    if check_mode:
-        return {"changed": True, "integration": after, "diff": build_diff(current, after)}
-    update_integration(client, api_id, current["integration_id"], **api_params(desired, changes))
-    after = normalize_integration(get_integration(client, api_id, current["integration_id"]))
-    return {"changed": True, "integration": after, "diff": build_diff(current, after)}
+    return result
 
 
 def ensure_absent(client, params, check_mode):
-    current = normalize_integration(find_integration(client, params, missing_api_ok=True))
-    if current is None:
-        return {"changed": False, "integration": {}, "diff": build_diff(None, None)}
-    if not check_mode:
-        delete_integration(client, params["api_id"], current["integration_id"])
-    return {"changed": True, "integration": {}, "diff": build_diff(current, None)}
+    raw = find_integration(client, params, missing_api_ok=True)
+    return reconcile_integration_absent(client, params["api_id"], raw, check_mode)
 
 
 def main():
-    argument_spec = dict(
-        api_id=dict(type="str", required=True),
-        integration_id=dict(type="str"),
-        state=dict(type="str", default="present", choices=["present", "absent"]),
-        integration_type=dict(type="str", choices=["AWS_PROXY", "HTTP_PROXY"]),
-        integration_uri=dict(type="str"),
-        integration_method=dict(type="str"),
-        connection_type=dict(type="str", choices=["INTERNET", "VPC_LINK"]),
-        connection_id=dict(type="str"),
-        payload_format_version=dict(type="str", choices=["1.0", "2.0"]),
-        timeout_in_millis=dict(type="int"),
-        description=dict(type="str"),
-        tls_config=dict(type="dict", options=dict(server_name_to_verify=dict(type="str", required=True))),
-        request_parameters=dict(type="dict"),
-    )
+    argument_spec = dict(api_id=dict(type="str", required=True), **integration_argument_spec())
     module = PaymentsAWSModule(
         argument_spec=argument_spec,
         supports_check_mode=True,
-        required_one_of=[["integration_id", "integration_uri"]],
-        required_together=[["integration_type", "integration_uri"]],
-        required_if=[["connection_type", "VPC_LINK", ["connection_id"]]],
+        required_one_of=INTEGRATION_REQUIRED_ONE_OF,
+        required_together=INTEGRATION_REQUIRED_TOGETHER,
+        required_if=INTEGRATION_REQUIRED_IF,
     )
     client = module.client("apigatewayv2")
 

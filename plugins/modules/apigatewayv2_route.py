@@ -136,114 +136,51 @@ route:
       sample: null
 """
 
-from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import PaymentsApiGatewayV2Error
-from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import create_route
-from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import delete_route
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import exit_with_result
-from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import find_one
+from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import PaymentsApiGatewayV2Error
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import list_routes
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import normalize_route
-from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import update_route
-from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2_compare import differences
-from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2_compare import planned
-from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2_compare import route_desired
-from ansible_collections.payments.infra.plugins.module_utils.diff import build_diff
+from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2_ensure import ROUTE_MUTUALLY_EXCLUSIVE
+from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2_ensure import match_route
+from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2_ensure import missing_api
+from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2_ensure import reconcile_route_absent
+from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2_ensure import reconcile_route_present
+from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2_ensure import route_argument_spec
+from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2_ensure import with_after
 from ansible_collections.payments.infra.plugins.module_utils.modules import PaymentsAWSModule
-
-API_NAMES = {
-    "route_key": "RouteKey",
-    "target": "Target",
-    "authorization_type": "AuthorizationType",
-    "authorizer_id": "AuthorizerId",
-    "authorization_scopes": "AuthorizationScopes",
-    "operation_name": "OperationName",
-}
 
 
 def find_route(client, api_id, route_key, missing_api_ok=False):
+    """The raw route with route_key, None when there is none. A missing API is an error, except with
+    missing_api_ok (state=absent)."""
     routes = list_routes(client, api_id)
     if routes is None:
         if missing_api_ok:
             return None
-        raise PaymentsApiGatewayV2Error(message=f"API {api_id} does not exist")
-    return find_one(
-        routes, lambda route: route.get("RouteKey") == route_key, f"routes {route_key} of API {api_id}", "delete one"
-    )
-
-
-def api_params(desired, keys):
-    params = {API_NAMES[key]: desired[key] for key in keys if key in API_NAMES}
-    if "Target" in params and params["Target"] is None:
-        params["Target"] = ""
-    return params
-
-
-def empty_route(route_key):
-    return {
-        "route_id": None,
-        "route_key": route_key,
-        "target": None,
-        "integration_id": None,
-        "authorization_type": "NONE",
-        "authorizer_id": None,
-        "authorization_scopes": [],
-        "api_key_required": False,
-        "operation_name": None,
-    }
+        raise missing_api(api_id)
+    return match_route(routes, api_id, route_key)
 
 
 def ensure_present(client, params, check_mode):
     api_id = params["api_id"]
-    current = normalize_route(find_route(client, api_id, params["route_key"]))
-    desired = route_desired(params)
-
-    if current is None:
-        after = planned(None, empty_route(params["route_key"]), desired)
-        if check_mode:
-            return {"changed": True, "route": after, "diff": build_diff(None, after)}
-        create = api_params(desired, list(desired))
-        if not create.get("Target"):
-            create.pop("Target", None)
-        create_route(client, api_id, **create)
-        after = normalize_route(find_route(client, api_id, params["route_key"]))
-        return {"changed": True, "route": after, "diff": build_diff(None, after)}
-
-    changes = differences(current, desired)
-    if not changes:
-        return {"changed": False, "route": current, "diff": build_diff(current, current)}
-    after = planned(current, current, {key: desired[key] for key in changes})
-    if check_mode:
-        return {"changed": True, "route": after, "diff": build_diff(current, after)}
-    update_route(client, api_id, current["route_id"], **api_params(desired, changes))
-    after = normalize_route(find_route(client, api_id, params["route_key"]))
-    return {"changed": True, "route": after, "diff": build_diff(current, after)}
+    raw = find_route(client, api_id, params["route_key"])
+    result, written = reconcile_route_present(client, api_id, params, raw, check_mode)
+    if written:
+        result = with_after(result, "route", normalize_route(find_route(client, api_id, params["route_key"])))
+    return result
 
 
 def ensure_absent(client, params, check_mode):
-    current = normalize_route(find_route(client, params["api_id"], params["route_key"], missing_api_ok=True))
-    if current is None:
-        return {"changed": False, "route": {}, "diff": build_diff(None, None)}
-    if not check_mode:
-        delete_route(client, params["api_id"], current["route_id"])
-    return {"changed": True, "route": {}, "diff": build_diff(current, None)}
+    raw = find_route(client, params["api_id"], params["route_key"], missing_api_ok=True)
+    return reconcile_route_absent(client, params["api_id"], raw, check_mode)
 
 
 def main():
-    argument_spec = dict(
-        api_id=dict(type="str", required=True),
-        route_key=dict(type="str", required=True, no_log=False),
-        state=dict(type="str", default="present", choices=["present", "absent"]),
-        integration_id=dict(type="str"),
-        target=dict(type="str"),
-        authorization_type=dict(type="str", choices=["NONE", "AWS_IAM", "JWT", "CUSTOM"]),
-        authorizer_id=dict(type="str"),
-        authorization_scopes=dict(type="list", elements="str"),
-        operation_name=dict(type="str"),
-    )
+    argument_spec = dict(api_id=dict(type="str", required=True), **route_argument_spec())
     module = PaymentsAWSModule(
         argument_spec=argument_spec,
         supports_check_mode=True,
-        mutually_exclusive=[["integration_id", "target"]],
+        mutually_exclusive=ROUTE_MUTUALLY_EXCLUSIVE,
     )
     client = module.client("apigatewayv2")
 

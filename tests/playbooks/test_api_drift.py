@@ -24,13 +24,12 @@ ENV = "local"
 API = f"payment-api-{ENV}"
 LOG_GROUP = f"/aws/apigateway/payment-api-{ENV}"
 ROLE = "payments.infra.api : "
-# The ensuring tasks of the role (each one a module call, or one per item).
+# The ensuring tasks of the role (each one module call; the integrations and routes ones for every item that differs).
 ENSURING = {
     ROLE + "Create or update the access log group (KMS-encrypted, with retention)",
     ROLE + "Create or update the HTTP API",
     ROLE + "Create the VPC Link to the internal ALB (and wait until it is AVAILABLE unless api_wait is false)",
-    ROLE + "Proxy the API routes to the payment functions (payload format 2.0)",
-    ROLE + "Proxy everything else to the ALB's HTTPS listener over the VPC Link (TLS verified)",
+    ROLE + "Proxy the API routes to the payment functions and everything else to the ALB over the VPC Link",
     ROLE + "Route the requests to the integrations",
     ROLE + "Deploy the stage automatically, with JSON access logs and throttling",
 }
@@ -38,7 +37,7 @@ ENSURING = {
 EXPECTED = {
     ROLE + "Create or update the access log group (KMS-encrypted, with retention)",
     ROLE + "Create or update the HTTP API",
-    ROLE + "Proxy the API routes to the payment functions (payload format 2.0)",
+    ROLE + "Proxy the API routes to the payment functions and everything else to the ALB over the VPC Link",
     ROLE + "Route the requests to the integrations",
     ROLE + "Deploy the stage automatically, with JSON access logs and throttling",
 }

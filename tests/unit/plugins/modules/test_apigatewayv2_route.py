@@ -4,6 +4,7 @@ import boto3
 import pytest
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2 import PaymentsApiGatewayV2Error
 from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2_compare import route_desired
+from ansible_collections.payments.infra.plugins.module_utils.apigatewayv2_ensure import route_api_params
 from ansible_collections.payments.infra.plugins.modules import apigatewayv2_route as module
 
 
@@ -71,4 +72,4 @@ def test_build_desired_compares_scopes_as_a_set_and_empty_target_detaches():
     desired = route_desired(params("a", integration_id=None, target="", authorization_scopes=["b", "a"]))
     assert desired["target"] is None
     assert desired["authorization_scopes"] == ["a", "b"]
-    assert module.api_params(desired, ["target"]) == {"Target": ""}
+    assert route_api_params(desired, ["target"]) == {"Target": ""}
